@@ -1,0 +1,88 @@
+"""Staging folders and atomic replacement of output partitions.
+
+A run writes everything under `<output-root>/.staging/<run>/`; only when the whole pipeline
+has succeeded is each partition folder renamed into place. Replacing an existing partition
+moves the old one into `<output-root>/.trash/` first, so a crash between the two renames
+leaves the old partition recoverable: `recover_and_clean` restores it at the next start.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from typing import Any
+
+STAGING = ".staging"
+TRASH = ".trash"
+_TARGET = "target.txt"
+
+
+def new_staging_dir(output_root: str, run_id: str) -> str:
+    path = os.path.join(output_root, STAGING, f"{run_id}-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    os.makedirs(path)
+    return path
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover_and_clean(output_root: str) -> list[str]:
+    """Undo what a crashed run left: restore partitions caught mid-swap, drop stale staging."""
+    done = []
+    trash = os.path.join(output_root, TRASH)
+    for name in sorted(os.listdir(trash)) if os.path.isdir(trash) else []:
+        item = os.path.join(trash, name)
+        target_file = os.path.join(item, _TARGET)
+        data = os.path.join(item, "data")
+        if os.path.exists(target_file) and os.path.isdir(data):
+            with open(target_file, encoding="utf-8") as f:
+                target = f.read()
+            if not os.path.exists(target):
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                os.rename(data, target)
+                done.append(f"restored {target}")
+        shutil.rmtree(item, ignore_errors=True)
+    staging = os.path.join(output_root, STAGING)
+    for name in sorted(os.listdir(staging)) if os.path.isdir(staging) else []:
+        parts = name.split("-")
+        pid = int(parts[1]) if len(parts) > 2 and parts[1].isdigit() else -1
+        if pid != os.getpid() and not _pid_alive(pid):
+            shutil.rmtree(os.path.join(staging, name), ignore_errors=True)
+            done.append(f"removed stale staging {name}")
+    return done
+
+
+def replace_dir(staged: str, final: str, output_root: str) -> None:
+    """Put the folder `staged` at `final`, replacing what was there, by renames only."""
+    os.makedirs(os.path.dirname(final), exist_ok=True)
+    if not os.path.exists(final):
+        os.rename(staged, final)
+        return
+    item = os.path.join(output_root, TRASH, uuid.uuid4().hex)
+    os.makedirs(item)
+    with open(os.path.join(item, _TARGET), "w", encoding="utf-8") as f:
+        f.write(final)
+    os.rename(final, os.path.join(item, "data"))
+    os.rename(staged, final)
+    shutil.rmtree(item, ignore_errors=True)
+
+
+def write_json_atomic(path: str, obj: Any) -> None:
+    """Write JSON to a temporary file beside `path`, fsync, then rename over it."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = f"{path}.tmp-{os.getpid()}"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(obj, f, indent=2, sort_keys=False, ensure_ascii=False)
+        f.write("\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)

@@ -1,0 +1,185 @@
+"""The nightly run: options → read → screen → write partitions → commit; nothing else.
+
+Exit codes (DESIGN §6): 0 all feeds screened; 3 some file or country failed, the rest was
+written; 2 usage or configuration error; 1 fatal, nothing written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import time
+from typing import Any, Sequence
+
+import apache_beam as beam
+from apache_beam.options.pipeline_options import PipelineOptions
+
+from pipelines.commit import new_staging_dir, recover_and_clean, replace_dir, write_json_atomic
+from pipelines.config import RunConfig
+from pipelines.inputs import UsageError, countries_in_scope, discover_files, fingerprint
+from pipelines.manifest import build_manifest, file_entries, manifest_path, parquet_rows, planted_recall, summary_table
+from schemas.arrow import ALERT_SCHEMA, QUARANTINE_SCHEMA
+from schemas.countries import fiu_for
+from schemas.records import Alert, FileStats, QuarantineRow
+from schemas.version import PIPELINE_VERSION
+from transforms.parties import RunInfo, alert_sort_key
+from transforms.read import FeedFile, ReadFeeds
+from transforms.screen import ScreenParties, save_lists
+from transforms.write import PART_FILE, PartitionSpec, WritePartitions, partition_dir, write_parquet
+from watchlists.errors import WatchlistError
+from watchlists.spec import Watchlist, load_watchlists
+
+EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
+DEFAULT_BEAM_ARGS = {"runner": "DirectRunner", "direct_running_mode": "in_memory"}
+
+
+def beam_options(beam_args: Sequence[str]) -> PipelineOptions:
+    """Beam options as given, with a local runner that needs no download as the default."""
+    args = list(beam_args)
+    given = {a.split("=", 1)[0].lstrip("-") for a in args if a.startswith("--")}
+    for key, value in DEFAULT_BEAM_ARGS.items():
+        if key not in given and not (key == "direct_running_mode" and "runner" in given):
+            args.append(f"--{key}={value}")
+    return PipelineOptions(args, save_main_session=False)
+
+
+def _quarantine_key(q: QuarantineRow) -> tuple:
+    return (q.source_file, q.source_row)
+
+
+def _quarantine_extra(run: RunInfo) -> dict[str, str]:
+    return {"run_id": run.run_id, "pipeline_version": run.pipeline_version}
+
+
+def build_pipeline(p: beam.Pipeline, files: list[FeedFile], staging: str, lists_path: str, cfg: RunConfig, run: RunInfo, business_date: str) -> None:
+    """The Beam graph: files → rows → screening → partition files + file stats in staging."""
+    read = p | "ReadFeeds" >> ReadFeeds(files)
+    alerts = read.transactions | "ScreenParties" >> ScreenParties(lists_path, cfg.threshold, run, cfg.match_workers)
+    alerts | "WriteAlerts" >> WritePartitions(
+        PartitionSpec(staging, "alerts", business_date, Alert, ALERT_SCHEMA, alert_sort_key))
+    read.quarantine | "WriteQuarantine" >> WritePartitions(
+        PartitionSpec(staging, "quarantine", business_date, QuarantineRow, QUARANTINE_SCHEMA, _quarantine_key,
+                      _quarantine_extra(run)))  # fmt: skip
+    stats_path = os.path.join(staging, "stats", "files")
+    (read.stats
+     | "StatsAsJson" >> beam.Map(lambda s: json.dumps(s._asdict(), sort_keys=True))
+     | "WriteStats" >> beam.io.WriteToText(stats_path, file_name_suffix=".txt"))  # fmt: skip
+
+
+def read_stats(staging: str) -> dict[tuple[str, str], FileStats]:
+    out = {}
+    folder = os.path.join(staging, "stats")
+    for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+        with open(os.path.join(folder, name), encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    s = FileStats(**json.loads(line))
+                    out[(s.country, s.source_file)] = s
+    return out
+
+
+def run(args: Any, beam_args: Sequence[str], out=sys.stdout, err=sys.stderr) -> int:
+    """Run the nightly screening for one business date; returns the exit code."""
+    t0 = time.monotonic()
+    timings: dict[str, float] = {}
+    try:
+        cfg = RunConfig.load(args.config, threshold=args.threshold)
+        business_date, requested = args.business_date, args.countries
+        input_day = os.path.join(args.input_root, business_date)
+        if not os.path.isdir(args.input_root):
+            raise UsageError(f"--input-root {args.input_root!r} is not a folder")
+        options = beam_options(beam_args)
+    except UsageError as exc:
+        print(f"fiu-screen run: {exc}", file=err)
+        return EXIT_USAGE
+    try:
+        lists = load_watchlists(args.watchlists)
+    except (WatchlistError, ValueError) as exc:
+        print(f"fiu-screen run: FATAL {exc}; nothing written", file=err)
+        return EXIT_FATAL
+    timings["load_watchlists"] = time.monotonic() - t0
+
+    countries = countries_in_scope(input_day, requested, cfg.countries)
+    files: list[FeedFile] = []
+    for country in countries:
+        found, stray = discover_files(input_day, country, business_date)
+        files += found
+        for name in stray:
+            print(f"warning: {country}/{name} is not a bank/ or crypto/ folder; not read", file=err)
+    run_id = fingerprint(files, business_date, ",".join(countries), PIPELINE_VERSION, str(cfg.threshold),
+                         *(wl.version for wl in lists))  # fmt: skip
+    run_info = RunInfo(run_id, PIPELINE_VERSION, tuple(sorted(cfg.fius.items())))
+
+    os.makedirs(args.output_root, exist_ok=True)
+    for note in recover_and_clean(args.output_root):
+        print(f"recovered: {note}", file=err)
+    staging = new_staging_dir(args.output_root, run_id)
+    try:
+        lists_path = os.path.join(staging, "lists.pickle")
+        save_lists(lists, lists_path)
+        t1 = time.monotonic()
+        with beam.Pipeline(options=options) as p:
+            build_pipeline(p, files, staging, lists_path, cfg, run_info, business_date)
+        timings["pipeline"] = time.monotonic() - t1
+        t2 = time.monotonic()
+        manifests = commit(args.output_root, staging, countries, files, lists, cfg, run_info, business_date, timings)
+        timings["commit"] = time.monotonic() - t2
+    except Exception as exc:  # noqa: BLE001 - any failure before the commit is fatal and writes nothing
+        print(f"fiu-screen run: FATAL {type(exc).__name__}: {exc}; nothing written", file=err)
+        return EXIT_FATAL
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+    print(summary_table(manifests), file=out)
+    truth = args.ground_truth or os.path.join(input_day, "ground_truth.csv")
+    if truth and os.path.exists(truth):
+        _print_recall(truth, args.output_root, business_date, countries, out)
+    print(f"\nalerts:     {os.path.join(args.output_root, 'alerts')}", file=out)
+    print(f"quarantine: {os.path.join(args.output_root, 'quarantine')}", file=out)
+    print(f"manifests:  {os.path.join(args.output_root, 'manifests', f'business_date={business_date}')}", file=out)
+    print(f"load with:  pandas.read_parquet({os.path.join(args.output_root, 'alerts')!r}, "
+          f"filters=[('country', '==', 'NL')])", file=out)  # fmt: skip
+    print(f"run {run_id} took {time.monotonic() - t0:.1f}s", file=out)
+    return EXIT_OK if all(m["status"] == "ok" for m in manifests) else EXIT_PARTIAL
+
+
+def commit(output_root: str, staging: str, countries: list[str], files: list[FeedFile], lists: Sequence[Watchlist],
+           cfg: RunConfig, run: RunInfo, business_date: str, timings: dict[str, float]) -> list[dict[str, Any]]:  # fmt: skip
+    """Reconcile, then move each country's partitions and manifest into place."""
+    stats = read_stats(staging)
+    manifests = []
+    for country in countries:  # reconcile every country before anything is moved
+        mine = [f for f in files if f.context.country == country]
+        entries = file_entries(mine, stats)
+        empty = (("alerts", Alert, ALERT_SCHEMA, None), ("quarantine", QuarantineRow, QUARANTINE_SCHEMA, _quarantine_extra(run)))
+        for kind, record, schema, extra in empty:  # a country with nothing to report still gets its partitions
+            folder = partition_dir(staging, kind, country, business_date)
+            if not os.path.exists(os.path.join(folder, PART_FILE)):
+                write_parquet(os.path.join(folder, PART_FILE), [], record, schema, extra)
+        alerts = parquet_rows(partition_dir(staging, "alerts", country, business_date))
+        quarantined = parquet_rows(partition_dir(staging, "quarantine", country, business_date))
+        expected = sum(e["rows_quarantined"] for e in entries) + sum(1 for e in entries if e["status"] != "ok")
+        if quarantined != expected:
+            raise RuntimeError(f"reconciliation failed for {country}: {quarantined} quarantine records written, "
+                               f"{expected} expected from the file counts")  # fmt: skip
+        manifests.append(build_manifest(country, fiu_for(country, cfg.fius), business_date, run.run_id,
+                                        run.pipeline_version, cfg.threshold, lists, entries, alerts, quarantined,
+                                        dict(timings), {"finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}))  # fmt: skip
+    for country, manifest in zip(countries, manifests):
+        for kind in ("alerts", "quarantine"):
+            replace_dir(partition_dir(staging, kind, country, business_date),
+                        partition_dir(output_root, kind, country, business_date), output_root)  # fmt: skip
+        write_json_atomic(manifest_path(output_root, country, business_date), manifest)
+    return manifests
+
+
+def _print_recall(truth: str, output_root: str, business_date: str, countries: list[str], out) -> None:
+    recall = planted_recall(truth, output_root, business_date, countries)
+    if not recall:
+        return
+    found = sum(f for f, _ in recall.values())
+    total = sum(t for _, t in recall.values())
+    parts = ", ".join(f"{kind} {f}/{t}" for kind, (f, t) in sorted(recall.items()))
+    print(f"\nplanted hits found (generator ground truth): {found}/{total} = {found / total:.3f}  ({parts})", file=out)

@@ -1,0 +1,202 @@
+"""Screening of parties against loaded watchlists: exact identifiers, fuzzy names, free text.
+
+Plain functions and one index class, no Beam: the pipeline and `fiu-screen match-names` use
+the same `Matcher`. Each distinct query is screened once; callers join matches back.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, NamedTuple, Optional, Sequence
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from schemas.records import WatchlistEntry
+from watchlists.identifiers import find_crypto_addresses, find_imos
+from watchlists.normalize import VESSEL_PREFIXES, name_key, sorted_tokens, tokens
+from watchlists.spec import Watchlist
+
+DEFAULT_THRESHOLD = 88.0
+MIN_FUZZY_LENGTH = 4  # names shorter than this (after normalisation) must match exactly
+TEXT_VESSEL_CUES = VESSEL_PREFIXES | {"vessel", "ship", "mv", "imo", "tanker", "reefer"}
+IDENTIFIER_KINDS = ("imo", "crypto_address", "iban", "bic", "lei", "mmsi")
+
+
+class PartyQuery(NamedTuple):
+    """What is screened for one party: its name, its identifiers, or a free text to scan."""
+
+    name: Optional[str] = None
+    identifiers: tuple[tuple[str, str], ...] = ()  # (kind, canonical value)
+    text: Optional[str] = None  # remittance information
+
+
+class Match(NamedTuple):
+    """One watchlist entry that fired for a query, with the reason."""
+
+    entry_id: str
+    list_source: str
+    matched_name: Optional[str]
+    entity_type: str
+    match_type: str  # name | imo | crypto_address | iban | bic | lei | mmsi
+    score: float
+    explanation: str
+    query_value: str  # the party's name or identifier that matched
+    watchlist_version: str
+
+
+class _Listed(NamedTuple):
+    entry: WatchlistEntry
+    version: str
+
+
+def name_similarity(query_sorted: str, candidate_sorted: str) -> float:
+    """Order-insensitive similarity of two normalised names (token-sorted), 0–100."""
+    return float(fuzz.ratio(query_sorted, candidate_sorted))
+
+
+class Matcher:
+    """An index over one or more watchlists; build once per process, query many times."""
+
+    def __init__(self, lists: Sequence[Watchlist], threshold: float = DEFAULT_THRESHOLD, workers: int = 1):
+        if not 0 < threshold <= 100:
+            raise ValueError(f"threshold must be in (0, 100], got {threshold}")
+        self.threshold = threshold
+        self.workers = workers
+        self._listed: list[_Listed] = []
+        self._ids: dict[tuple[str, str], list[int]] = {}
+        self._choices: list[str] = []  # token-sorted name cores, strong names only
+        self._choice_owner: list[tuple[int, str]] = []  # (listed index, name as listed)
+        self._exact: dict[str, list[tuple[int, str]]] = {}  # short cores matched exactly
+        self._vessel_names: dict[tuple[str, ...], list[tuple[int, str]]] = {}
+        for wl in lists:
+            for entry in wl.entries:
+                self._add(_Listed(entry, wl.version))
+        self._longest_vessel = max((len(k) for k in self._vessel_names), default=0)
+
+    def _add(self, listed: _Listed) -> None:
+        idx = len(self._listed)
+        self._listed.append(listed)
+        entry = listed.entry
+        for ident in entry.identifiers:
+            self._ids.setdefault((ident.kind, ident.value), []).append(idx)
+        strong = [entry.name] + [a.name for a in entry.aliases if not a.weak]
+        seen: set[str] = set()
+        for listed_name in strong:
+            key = name_key(listed_name)
+            if key is None or key.core in seen:
+                continue
+            seen.add(key.core)
+            choice = sorted_tokens(key.core)
+            if len(key.core) < MIN_FUZZY_LENGTH:
+                self._exact.setdefault(choice, []).append((idx, listed_name))
+            else:
+                self._choices.append(choice)
+                self._choice_owner.append((idx, listed_name))
+            if entry.entity_type == "vessel":
+                self._vessel_names.setdefault(tuple(key.core.split()), []).append((idx, listed_name))
+
+    @property
+    def entry_count(self) -> int:
+        return len(self._listed)
+
+    # --- the three kinds of evidence -----------------------------------------------------
+
+    def _match(self, idx: int, match_type: str, score: float, matched: Optional[str], query_value: str, why: str) -> Match:
+        entry, version = self._listed[idx]
+        where = f"{entry.list_source} {entry.entry_id} ({entry.entity_type})"
+        return Match(entry.entry_id, entry.list_source, matched or entry.name, entry.entity_type, match_type,
+                     round(score, 1), f"{why} → {where}", query_value, version)  # fmt: skip
+
+    def match_identifiers(self, identifiers: Iterable[tuple[str, str]]) -> list[Match]:
+        """Exact matches of canonical identifiers; an identifier hit fires regardless of name."""
+        out = []
+        for kind, value in identifiers:
+            for idx in self._ids.get((kind, value), ()):
+                why = f"{kind} {value!r} is listed for {self._listed[idx].entry.name!r}"
+                out.append(self._match(idx, kind, 100.0, None, value, why))
+        return out
+
+    def match_names(self, names: Sequence[Optional[str]]) -> list[list[Match]]:
+        """Fuzzy matches of many names at once (one vectorised pass over the list names)."""
+        results: list[list[Match]] = [[] for _ in names]
+        keys = [name_key(n) for n in names]
+        fuzzy_rows = [i for i, k in enumerate(keys) if k is not None and len(k.core) >= MIN_FUZZY_LENGTH]
+        for i, key in enumerate(keys):
+            if key is not None:
+                for idx, listed_name in self._exact.get(sorted_tokens(key.core), ()):
+                    results[i].append(self._name_match(idx, listed_name, names[i] or "", key.core, 100.0))
+        if fuzzy_rows and self._choices:
+            queries = [sorted_tokens(keys[i].core) for i in fuzzy_rows]  # type: ignore[union-attr]
+            scores = process.cdist(queries, self._choices, scorer=fuzz.ratio, score_cutoff=self.threshold,
+                                   dtype=np.uint8, workers=self.workers)  # fmt: skip
+            for row, col in zip(*np.nonzero(scores)):
+                i = fuzzy_rows[row]
+                idx, listed_name = self._choice_owner[col]
+                exact = name_similarity(queries[row], self._choices[col])
+                results[i].append(self._name_match(idx, listed_name, names[i] or "", keys[i].core, exact))  # type: ignore[union-attr]
+        return results
+
+    def _name_match(self, idx: int, listed_name: str, query: str, core: str, score: float) -> Match:
+        listed_core = name_key(listed_name)
+        why = (f"name {query!r} ~ {listed_name!r}: normalised {core!r} vs "
+               f"{listed_core.core if listed_core else ''!r}, token-sorted similarity {score:.1f}")  # fmt: skip
+        return self._match(idx, "name", score, listed_name, query, why)
+
+    def scan_text(self, text: Optional[str]) -> list[Match]:
+        """Remittance text: IMO numbers, crypto addresses and listed vessel names in it."""
+        if not text:
+            return []
+        ids = [("imo", imo) for imo in find_imos(text)]
+        ids += [("crypto_address", a) for a in find_crypto_addresses(text)]
+        out = self.match_identifiers(ids)
+        toks = tokens(text)
+        for start in range(len(toks)):
+            for size in range(min(self._longest_vessel, len(toks) - start), 0, -1):
+                gram = tuple(toks[start : start + size])
+                hits = self._vessel_names.get(gram)
+                if not hits:
+                    continue
+                cued = start > 0 and toks[start - 1] in TEXT_VESSEL_CUES
+                if size == 1 and not cued:
+                    continue  # a one-word vessel name needs "MV", "vessel", … before it
+                for idx, listed_name in hits:
+                    why = f"vessel name {listed_name!r} appears in the text {' '.join(gram)!r}"
+                    out.append(self._match(idx, "name", 100.0, listed_name, " ".join(gram), why))
+                break
+        return out
+
+    # --- one call per batch of distinct queries ------------------------------------------
+
+    def screen(self, queries: Sequence[PartyQuery]) -> list[list[Match]]:
+        """All matches per query, at most one per watchlist entry (the strongest evidence)."""
+        by_name = self.match_names([q.name for q in queries])
+        out = []
+        for query, name_hits in zip(queries, by_name):
+            hits = self.match_identifiers(query.identifiers) + self.scan_text(query.text) + name_hits
+            out.append(best_per_entry(hits))
+        return out
+
+
+def best_per_entry(hits: Iterable[Match]) -> list[Match]:
+    """One match per listed entry: identifiers before names, then the higher score.
+
+    The other evidence for the same entry is appended to the explanation ("also: …").
+    """
+    by_entry: dict[tuple[str, str], list[Match]] = {}
+    for hit in hits:
+        by_entry.setdefault((hit.list_source, hit.entry_id), []).append(hit)
+    out = []
+    for group in by_entry.values():
+        group.sort(key=_strength, reverse=True)
+        best, others = group[0], []
+        for hit in group[1:]:
+            if hit.explanation != best.explanation and hit.explanation not in others:
+                others.append(hit.explanation.split(" → ")[0])
+        if others:
+            best = best._replace(explanation=f"{best.explanation}; also: {'; '.join(others)}")
+        out.append(best)
+    return sorted(out, key=lambda m: (-m.score, m.list_source, m.entry_id))
+
+
+def _strength(hit: Match) -> tuple[int, float]:
+    return (0 if hit.match_type == "name" else 1, hit.score)

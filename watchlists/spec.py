@@ -1,0 +1,97 @@
+"""Watchlist specs (`format:PATH`) → loaded lists with a content version.
+
+A list's version is the SHA-256 of its normalised content (the entries as canonical JSON,
+sorted by id), so recompressing or reformatting a file does not change it, while any change
+to a name, alias or identifier does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from typing import Callable, NamedTuple, Sequence
+
+from schemas.records import WatchlistEntry
+from watchlists.errors import WatchlistError
+
+Reader = Callable[[str], list[WatchlistEntry]]
+
+
+def _coalition(path: str) -> list[WatchlistEntry]:
+    from watchlists.coalition import read_coalition
+
+    return read_coalition(path)
+
+
+def _ofac_xml(path: str) -> list[WatchlistEntry]:
+    from watchlists.ofac_xml import read_ofac_xml
+
+    return read_ofac_xml(path)
+
+
+def _ofac_csv(path: str) -> list[WatchlistEntry]:
+    from watchlists.ofac_csv import read_ofac_csv
+
+    return read_ofac_csv(path)
+
+
+READERS: dict[str, Reader] = {
+    "coalition": _coalition,
+    "ofac-xml": _ofac_xml,
+    "ofac-csv": _ofac_csv,
+}
+
+
+class Watchlist(NamedTuple):
+    """One loaded list: where it came from, its content version and its entries."""
+
+    spec: str
+    format: str
+    path: str
+    version: str
+    entries: tuple[WatchlistEntry, ...]
+
+
+def parse_spec(spec: str) -> tuple[str, str]:
+    """'ofac-xml:/x/sdn_advanced.xml.bz2' → ('ofac-xml', '/x/sdn_advanced.xml.bz2')."""
+    fmt, sep, path = spec.partition(":")
+    if not sep or not path:
+        raise ValueError(f"watchlist spec {spec!r} is not FORMAT:PATH (formats: {', '.join(READERS)})")
+    if fmt not in READERS:
+        raise ValueError(f"watchlist spec {spec!r}: unknown format {fmt!r} (formats: {', '.join(READERS)})")
+    return fmt, path
+
+
+def list_version(entries: Sequence[WatchlistEntry]) -> str:
+    """SHA-256 over the entries as canonical JSON lines, in entry_id order."""
+    digest = hashlib.sha256()
+    for entry in sorted(entries, key=lambda e: (e.list_source, e.entry_id)):
+        digest.update(json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def load_watchlist(spec: str) -> Watchlist:
+    """Read and check one list; fail closed on a missing, unparseable or empty list."""
+    fmt, path = parse_spec(spec)
+    if not os.path.exists(path):
+        raise WatchlistError(spec, f"file not found: {path}")
+    try:
+        entries = READERS[fmt](path)
+    except WatchlistError:
+        raise
+    except (OSError, ValueError, EOFError) as exc:
+        raise WatchlistError(spec, f"cannot be read: {exc}") from exc
+    if not entries:
+        raise WatchlistError(spec, "the list has no entries")
+    if not any(e.name.strip() for e in entries):
+        raise WatchlistError(spec, "the list has no names")
+    return Watchlist(spec, fmt, path, list_version(entries), tuple(entries))
+
+
+def load_watchlists(specs: Sequence[str]) -> list[Watchlist]:
+    """Load every list given; the first failure stops everything (nothing is screened)."""
+    if not specs:
+        raise ValueError("at least one --watchlist SPEC is required")
+    return [load_watchlist(spec) for spec in specs]
