@@ -1,0 +1,242 @@
+"""pacs.008 reader on hand-written messages: versions 001.08 and 001.02, a Fedwire envelope,
+and broken or hostile XML."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from schemas.records import Party, QuarantineRow, Transaction
+from transforms.feeds import (
+    FeedError,
+    FileContext,
+    detect_format,
+    read_feed,
+    read_pacs008,
+)
+
+BANK = Path(__file__).parent.parent / "fixtures" / "feeds" / "bank"
+
+
+def ctx(name: str, country: str = "BE") -> FileContext:
+    return FileContext(country, "2026-11-27", "bank", f"bank/{name}")
+
+
+def us(iso: str) -> int:
+    moment = datetime.fromisoformat(iso)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp()) * 1_000_000 + moment.microsecond
+
+
+def read(name: str, country: str = "BE") -> list[Transaction | QuarantineRow]:
+    return list(read_pacs008(str(BANK / name), ctx(name, country)))
+
+
+def summary(rows: list[Transaction | QuarantineRow]) -> list[tuple[str, int, str]]:
+    return [
+        ("tx", r.source_row, r.tx_id)
+        if isinstance(r, Transaction)
+        else ("q", r.source_row, r.reason)
+        for r in rows
+    ]
+
+
+def test_v08_message_with_ultimate_parties_and_remittance():
+    rows = read("pacs008_v08.xml")
+    assert summary(rows) == [
+        ("tx", 1, "E2E-BE-2026-0001"),
+        (
+            "tx",
+            2,
+            "0c4f7a2e-8d31-4b5c-a6e9-7f3b2d1c0e9a",
+        ),  # EndToEndId NOTPROVIDED → UETR
+        ("q", 3, "missing amount (IntrBkSttlmAmt or InstdAmt)"),
+    ]
+    assert rows[0] == Transaction(
+        country="BE",
+        business_date="2026-11-27",
+        source_type="bank",
+        source_file="bank/pacs008_v08.xml",
+        source_row=1,
+        tx_id="E2E-BE-2026-0001",
+        tx_timestamp_us=us("2026-11-27"),
+        amount=18250.0,
+        currency="EUR",
+        parties=(
+            Party(
+                "originator",
+                "Brouwerij Van Damme NV",
+                "BE68539007547034",
+                "GEBABEBB",
+                "BE",
+            ),
+            Party(
+                "beneficiary",
+                "Noordzee Bulk Shipping B.V.",
+                "NL20INGB0001234567",
+                "INGBNL2A",
+                "NL",
+            ),
+            Party("ultimate_originator", "Van Damme Holding NV", country="BE"),
+            Party(
+                "ultimate_beneficiary", "Mediterranean Reefer Lines SA", country="GR"
+            ),
+        ),
+        remittance_info="Invoice 2026/1187 demurrage MV Marea Azul IMO 9187629",
+        file_format="pacs.008",
+    )
+    second = rows[1]
+    assert isinstance(second, Transaction)
+    assert second.tx_timestamp_us == us("2026-11-27T08:30:00+01:00")  # GrpHdr/CreDtTm
+    assert second.parties == (
+        Party("originator", "Peeters Transport BVBA", "BE86310123456789", "KREDBEBB"),
+        Party(
+            "beneficiary", "Transports Lefebvre SAS", "00012345678", "BNPAFRPP", "FR"
+        ),
+    )
+    assert second.remittance_info is None
+    raw = rows[2].raw_record
+    assert raw.startswith("<CdtTrfTxInf>") and raw.endswith("</CdtTrfTxInf>")
+    assert "<EndToEndId>E2E-BE-2026-0003</EndToEndId>" in raw and "xmlns" not in raw
+
+
+def test_v02_prefixed_latin1_message_with_old_bic_and_header_settlement_date():
+    rows = read("pacs008_v02.xml", "IT")
+    assert summary(rows) == [
+        ("tx", 1, "IT-E2E-0001"),
+        ("tx", 2, "IT-TX-0002"),  # no EndToEndId → TxId
+        ("q", 3, "missing transaction id (PmtId/EndToEndId, UETR or TxId)"),
+    ]
+    first, second, _ = rows
+    assert isinstance(first, Transaction) and isinstance(second, Transaction)
+    assert first.tx_timestamp_us == us("2026-11-26")  # GrpHdr/IntrBkSttlmDt
+    assert second.tx_timestamp_us == us("2026-11-27")  # its own IntrBkSttlmDt wins
+    assert first.parties == (
+        Party(
+            "originator",
+            "Rossi Trasporti SRL",
+            "IT60X0542811101000000123456",
+            "UNCRITMM",
+            "IT",
+        ),
+        Party(
+            "beneficiary",
+            "Navieras Peñalver SL",
+            "ES9121000418450200051332",
+            "CAIXESBB",
+            "ES",
+        ),
+        Party("ultimate_originator", "Gruppo Ferretti SpA"),
+        Party("ultimate_beneficiary", "Oceanic Reefer Agency BV", country="NL"),
+    )
+    assert first.remittance_info == "Nolo container Genova-Valencia"
+    assert (first.amount, first.currency, second.amount) == (40100.0, "EUR", 2500.0)
+
+
+def test_fedwire_envelope_without_xml_extension():
+    path = BANK / "fedwire_envelope_pacs.008"
+    assert detect_format(str(path)) == "pacs.008"
+    (row,) = read_feed(str(path), ctx(path.name, "FR"))
+    assert row == Transaction(
+        country="FR",
+        business_date="2026-11-27",
+        source_type="bank",
+        source_file="bank/fedwire_envelope_pacs.008",
+        source_row=1,
+        tx_id="9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f",
+        tx_timestamp_us=us("2026-11-27T14:05:00+00:00"),  # CreDtTm 09:05-05:00
+        amount=75000.0,
+        currency="USD",
+        parties=(
+            Party(
+                "originator", "Dubois Négoce International SA", "5647772655", None, "FR"
+            ),
+            Party(
+                "beneficiary", "Atlantic Grain Exporters LLC", "567876543", None, "US"
+            ),
+        ),
+        remittance_info="Contract AGX-2026-118 wheat cargo",
+        file_format="pacs.008",
+    )
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("entity.xml", "XML DTD/entity declarations are not allowed"),
+        ("external_entity.xml", "XML DTD/entity declarations are not allowed"),
+        ("truncated.xml", "not well-formed XML (broken or truncated): no element found: line 54, column 38"),
+        ("not_xml.xml", "not well-formed XML (broken or truncated): syntax error: line 1, column 0"),
+        ("pain001.xml", ("not a pacs.008 message: root element <Document> in namespace "
+                         "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03")),
+    ],
+)  # fmt: skip
+def test_broken_hostile_or_foreign_xml_fails_the_whole_file(name: str, message: str):
+    with pytest.raises(FeedError) as err:
+        read(name)
+    assert str(err.value) == message
+
+
+def test_pain001_and_non_xml_are_not_detected_as_pacs008():
+    assert detect_format(str(BANK / "pain001.xml")) is None
+    assert detect_format(str(BANK / "not_xml.xml")) is None
+
+
+def test_gzipped_message_empty_file_and_gzip_garbage(tmp_path: Path):
+    folder = tmp_path / "bank"
+    folder.mkdir()
+    zipped = folder / "pacs.xml.gz"
+    zipped.write_bytes(gzip.compress((BANK / "pacs008_v08.xml").read_bytes()))
+    assert detect_format(str(zipped)) == "pacs.008"
+    assert list(read_pacs008(str(zipped), ctx("pacs008_v08.xml"))) == read(
+        "pacs008_v08.xml"
+    )
+    empty = folder / "empty.xml"
+    empty.write_bytes(b"")
+    with pytest.raises(FeedError, match="^empty file$"):
+        list(read_pacs008(str(empty), ctx("empty.xml")))
+    garbage = folder / "garbage.xml.gz"
+    garbage.write_bytes(b"\x1f\x8b\x08\x00garbage")
+    with pytest.raises(FeedError, match="^unreadable gzip"):
+        list(read_pacs008(str(garbage), ctx("garbage.xml.gz")))
+    with pytest.raises(
+        FeedError, match="^unrecognised file type 'bank/garbage.xml.gz': unreadable"
+    ):
+        list(read_feed(str(garbage), ctx("garbage.xml.gz")))
+
+
+TX = """<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.13"><FIToFICstmrCdtTrf>
+<GrpHdr><MsgId>M</MsgId><CreDtTm>2026-11-27T07:00:00Z</CreDtTm></GrpHdr>
+<CdtTrfTxInf><PmtId><EndToEndId>E1</EndToEndId></PmtId>{body}
+<Dbtr><Nm>Janssens NV</Nm></Dbtr><Cdtr><Nm>Maes BV</Nm></Cdtr></CdtTrfTxInf>
+</FIToFICstmrCdtTrf></Document>"""
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ('<InstdAmt Ccy="eur">12.50</InstdAmt>', (12.5, "EUR", us("2026-11-27T07:00:00+00:00"))),
+        ('<IntrBkSttlmAmt Ccy="EUR">12,5x</IntrBkSttlmAmt>', "IntrBkSttlmAmt not a number: '12,5x'"),
+        ('<IntrBkSttlmAmt Ccy="EUR">1.00</IntrBkSttlmAmt><IntrBkSttlmDt>27-11-2026</IntrBkSttlmDt>',
+         "IntrBkSttlmDt not a date: '27-11-2026'"),
+    ],
+)  # fmt: skip
+def test_amount_fallback_and_unreadable_values(
+    tmp_path: Path, body: str, expected: tuple[float, str, int] | str
+):
+    path = tmp_path / "one.xml"
+    path.write_text(TX.format(body=body))
+    (row,) = read_pacs008(str(path), ctx("one.xml"))
+    if isinstance(expected, str):
+        assert (
+            isinstance(row, QuarantineRow)
+            and row.reason == expected
+            and row.source_row == 1
+        )
+    else:
+        assert isinstance(row, Transaction)
+        assert (row.amount, row.currency, row.tx_timestamp_us) == expected
