@@ -6,18 +6,18 @@ from schemas.arrow import ALERT_SCHEMA, QUARANTINE_SCHEMA, to_table
 from schemas.records import Alert
 
 D = pa.dictionary(pa.int32(), pa.string())
-S, I, F = pa.string(), pa.int64(), pa.float64()
+S, INT, F = pa.string(), pa.int64(), pa.float64()
 TS = pa.timestamp("us", tz="UTC")
 
 PINNED_ALERT = [
     ("alert_id", S), ("business_date", D), ("country", D), ("fiu", S), ("source_type", S), ("source_file", S),
-    ("source_row", I), ("tx_id", S), ("tx_timestamp", TS), ("amount", F), ("currency", S), ("party_role", S),
+    ("source_row", INT), ("tx_id", S), ("tx_timestamp", TS), ("amount", F), ("currency", S), ("party_role", S),
     ("party_name", S), ("party_identifier", S), ("entry_id", S), ("list_source", S), ("matched_name", S),
     ("entity_type", S), ("match_type", S), ("score", F), ("explanation", S), ("watchlist_version", S),
     ("pipeline_version", S), ("run_id", S),
 ]  # fmt: skip
 PINNED_QUARANTINE = [("country", D), ("business_date", D), ("source_type", S), ("source_file", S),
-                     ("source_row", I), ("raw_record", S), ("reason", S), ("run_id", S), ("pipeline_version", S)]  # fmt: skip
+                     ("source_row", INT), ("raw_record", S), ("reason", S), ("run_id", S), ("pipeline_version", S)]  # fmt: skip
 
 
 def test_alert_schema_is_pinned():
