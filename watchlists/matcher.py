@@ -13,7 +13,7 @@ from rapidfuzz import fuzz, process
 
 from schemas.records import WatchlistEntry
 from watchlists.identifiers import find_crypto_addresses, find_imos
-from watchlists.normalize import VESSEL_PREFIXES, name_key, sorted_tokens, tokens
+from watchlists.normalize import VESSEL_PREFIXES, name_key, sorted_tokens, text_tokens
 from watchlists.spec import Watchlist
 
 DEFAULT_THRESHOLD = 88.0
@@ -149,7 +149,7 @@ class Matcher:
         ids = [("imo", imo) for imo in find_imos(text)]
         ids += [("crypto_address", a) for a in find_crypto_addresses(text)]
         out = self.match_identifiers(ids)
-        toks = tokens(text)
+        toks = text_tokens(text)
         for start in range(len(toks)):
             for size in range(min(self._longest_vessel, len(toks) - start), 0, -1):
                 gram = tuple(toks[start : start + size])

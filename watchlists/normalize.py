@@ -18,6 +18,7 @@ from anyascii import anyascii
 LEGAL_FORMS: dict[Tuple[str, ...], str] = {
     ("gmbh", "and", "co", "kg"): "gmbh&co.kg",
     ("gmbh", "co", "kg"): "gmbh&co.kg",
+    ("gmbh", "und", "co", "kg"): "gmbh&co.kg",
     ("gmbh",): "gmbh",
     ("ag",): "ag",
     ("kg",): "kg",
@@ -102,6 +103,9 @@ _ROMAN = {
     "ix": "9", "x": "10", "xi": "11", "xii": "12", "xiii": "13", "xiv": "14", "xv": "15",
 }  # fmt: skip
 
+CONNECTORS = {"und": "and", "et": "and", "en": "and", "y": "and"}
+_UMLAUT_SPELLING = re.compile(r"(?<=[a-z])([aou])e")  # Kuehlfracht = Kühlfracht = Kuhlfracht
+
 _DOTTED_INITIAL = re.compile(r"(?<=\b[a-z])\.(?=[a-z]\b)")
 _SLASHED_INITIAL = re.compile(r"\b([a-z])/([a-z])\b")
 _APOSTROPHE = re.compile(r"['’`´]")
@@ -165,9 +169,21 @@ def name_key(text: Optional[str]) -> Optional[NameKey]:
             toks, prefix = toks[1:], True
         if form is None and not stripped_prefix:
             break
-    core = [ABBREVIATIONS.get(t, t) for t in toks]
+    core = [_canonical(t) for t in toks]
     core = [core[0]] + [_ROMAN.get(t, t) for t in core[1:]]
     return NameKey(" ".join(core), legal, prefix)
+
+
+def _canonical(token: str) -> str:
+    """One spelling per word: abbreviations expanded, connectors unified, umlauts folded."""
+    token = ABBREVIATIONS.get(token, token)
+    token = CONNECTORS.get(token, token)
+    return _UMLAUT_SPELLING.sub(r"\1", token)
+
+
+def text_tokens(text: str) -> list[str]:
+    """Free text (remittance information) as the same canonical words as name cores."""
+    return [_ROMAN.get(t, t) for t in (_canonical(t) for t in tokens(text))]
 
 
 def normalize_name(text: Optional[str]) -> str:
