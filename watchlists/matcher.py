@@ -13,11 +13,15 @@ from rapidfuzz import fuzz, process
 
 from schemas.records import WatchlistEntry
 from watchlists.identifiers import find_crypto_addresses, find_imos
-from watchlists.normalize import VESSEL_PREFIXES, name_key, sorted_tokens, text_tokens
+from watchlists.normalize import VESSEL_PREFIXES, NameKey, name_key, sorted_tokens, text_tokens
+from watchlists.scoring import TokenWeights, score_name
 from watchlists.spec import Watchlist
 
 DEFAULT_THRESHOLD = 88.0
 MIN_FUZZY_LENGTH = 4  # names shorter than this (after normalisation) must match exactly
+CANDIDATE_MARGIN = 25.0  # candidates: token-sorted ratio ≥ threshold − margin, then scored
+MAX_CANDIDATES = 50  # per query name, best token-sorted ratio first
+CHUNK = 256  # query names per vectorised candidate search (bounds the score matrix)
 TEXT_VESSEL_CUES = VESSEL_PREFIXES | {"vessel", "ship", "mv", "imo", "tanker", "reefer"}
 IDENTIFIER_KINDS = ("imo", "crypto_address", "iban", "bic", "lei", "mmsi")
 
@@ -49,11 +53,6 @@ class _Listed(NamedTuple):
     version: str
 
 
-def name_similarity(query_sorted: str, candidate_sorted: str) -> float:
-    """Order-insensitive similarity of two normalised names (token-sorted), 0–100."""
-    return float(fuzz.ratio(query_sorted, candidate_sorted))
-
-
 class Matcher:
     """An index over one or more watchlists; build once per process, query many times."""
 
@@ -65,13 +64,14 @@ class Matcher:
         self._listed: list[_Listed] = []
         self._ids: dict[tuple[str, str], list[int]] = {}
         self._choices: list[str] = []  # token-sorted name cores, strong names only
-        self._choice_owner: list[tuple[int, str]] = []  # (listed index, name as listed)
+        self._choice_owner: list[tuple[int, str, NameKey]] = []  # (listed index, name as listed, its key)
         self._exact: dict[str, list[tuple[int, str]]] = {}  # short cores matched exactly
         self._vessel_names: dict[tuple[str, ...], list[tuple[int, str]]] = {}
         for wl in lists:
             for entry in wl.entries:
                 self._add(_Listed(entry, wl.version))
         self._longest_vessel = max((len(k) for k in self._vessel_names), default=0)
+        self._weights = TokenWeights(owner[2].core for owner in self._choice_owner)
 
     def _add(self, listed: _Listed) -> None:
         idx = len(self._listed)
@@ -91,7 +91,7 @@ class Matcher:
                 self._exact.setdefault(choice, []).append((idx, listed_name))
             else:
                 self._choices.append(choice)
-                self._choice_owner.append((idx, listed_name))
+                self._choice_owner.append((idx, listed_name, key))
             if entry.entity_type == "vessel":
                 self._vessel_names.setdefault(tuple(key.core.split()), []).append((idx, listed_name))
 
@@ -117,30 +117,40 @@ class Matcher:
         return out
 
     def match_names(self, names: Sequence[Optional[str]]) -> list[list[Match]]:
-        """Fuzzy matches of many names at once (one vectorised pass over the list names)."""
+        """Fuzzy matches of many names: vectorised candidate search, then feature scoring."""
         results: list[list[Match]] = [[] for _ in names]
         keys = [name_key(n) for n in names]
-        fuzzy_rows = [i for i, k in enumerate(keys) if k is not None and len(k.core) >= MIN_FUZZY_LENGTH]
         for i, key in enumerate(keys):
             if key is not None:
                 for idx, listed_name in self._exact.get(sorted_tokens(key.core), ()):
-                    results[i].append(self._name_match(idx, listed_name, names[i] or "", key.core, 100.0))
-        if fuzzy_rows and self._choices:
-            queries = [sorted_tokens(keys[i].core) for i in fuzzy_rows]  # type: ignore[union-attr]
-            scores = process.cdist(queries, self._choices, scorer=fuzz.ratio, score_cutoff=self.threshold,
+                    why = f"name {names[i]!r} = {listed_name!r} (short name, exact after normalisation)"
+                    results[i].append(self._match(idx, "name", 100.0, listed_name, names[i] or "", why))
+        fuzzy = [i for i, k in enumerate(keys) if k is not None and len(k.core) >= MIN_FUZZY_LENGTH]
+        if not self._choices:
+            return results
+        cutoff = max(0.0, self.threshold - CANDIDATE_MARGIN)
+        for start in range(0, len(fuzzy), CHUNK):
+            rows = fuzzy[start : start + CHUNK]
+            queries = [sorted_tokens(keys[i].core) for i in rows]  # type: ignore[union-attr]
+            ratios = process.cdist(queries, self._choices, scorer=fuzz.ratio, score_cutoff=cutoff,
                                    dtype=np.uint8, workers=self.workers)  # fmt: skip
-            for row, col in zip(*np.nonzero(scores)):
-                i = fuzzy_rows[row]
-                idx, listed_name = self._choice_owner[col]
-                exact = name_similarity(queries[row], self._choices[col])
-                results[i].append(self._name_match(idx, listed_name, names[i] or "", keys[i].core, exact))  # type: ignore[union-attr]
+            for row, i in enumerate(rows):
+                cols = np.flatnonzero(ratios[row])
+                if len(cols) > MAX_CANDIDATES:
+                    cols = cols[np.argsort(-ratios[row][cols], kind="stable")[:MAX_CANDIDATES]]
+                results[i] += self._score_candidates(names[i] or "", keys[i], cols)  # type: ignore[arg-type]
         return results
 
-    def _name_match(self, idx: int, listed_name: str, query: str, core: str, score: float) -> Match:
-        listed_core = name_key(listed_name)
-        why = (f"name {query!r} ~ {listed_name!r}: normalised {core!r} vs "
-               f"{listed_core.core if listed_core else ''!r}, token-sorted similarity {score:.1f}")  # fmt: skip
-        return self._match(idx, "name", score, listed_name, query, why)
+    def _score_candidates(self, query: str, key: NameKey, cols: Iterable[int]) -> list[Match]:
+        out = []
+        for col in cols:
+            idx, listed_name, listed_key = self._choice_owner[col]
+            scored = score_name(key, listed_key, self._listed[idx].entry.entity_type, self._weights)
+            if scored.score >= self.threshold:
+                why = (f"name {query!r} ~ {listed_name!r} [{key.core!r} vs {listed_key.core!r}]: "
+                       f"{scored.describe()} = {scored.score:.1f}")  # fmt: skip
+                out.append(self._match(idx, "name", scored.score, listed_name, query, why))
+        return out
 
     def scan_text(self, text: Optional[str]) -> list[Match]:
         """Remittance text: IMO numbers, crypto addresses and listed vessel names in it."""

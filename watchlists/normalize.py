@@ -13,6 +13,7 @@ import unicodedata
 from typing import NamedTuple, Optional, Tuple
 
 from anyascii import anyascii
+from rapidfuzz.distance import OSA
 
 # Multi-token legal forms first (longest match wins); values are the canonical code.
 LEGAL_FORMS: dict[Tuple[str, ...], str] = {
@@ -75,6 +76,10 @@ LEGAL_FORMS: dict[Tuple[str, ...], str] = {
     ("company",): "co",
 }
 _LEGAL_MAX = max(len(k) for k in LEGAL_FORMS)
+_LONG_LEGAL_WORDS = ("company", "limited", "corporation", "incorporated")
+# Forms that are never ordinary words, so they may be dropped from the middle of a name too.
+_UNAMBIGUOUS_LEGAL = frozenset({"llc", "ltd", "gmbh", "bv", "srl", "spa", "sarl", "sas", "plc", "jsc", "pjsc",
+                                "ooo", "fze", "fzco", "dmcc", "inc", "corp", "limited", "bvba", "vof"})
 
 ABBREVIATIONS: dict[str, str] = {
     "shpg": "shipping",
@@ -104,7 +109,26 @@ _ROMAN = {
 }  # fmt: skip
 
 CONNECTORS = {"und": "and", "et": "and", "en": "and", "y": "and"}
-_UMLAUT_SPELLING = re.compile(r"(?<=[a-z])([aou])e")  # Kuehlfracht = Kühlfracht = Kuhlfracht
+STOP_WORDS = frozenset({"and", "the", "of"})  # dropped from the core: "&" and "and" compare equal
+_GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
+
+# Legal forms written out in full, in the spellings seen on the lists (transliterations vary).
+_LONG_LEGAL_FORMS = [
+    (re.compile(r"\bobs(?:h|c)?ch?estvo s ogranichenn\w* otvetstvennost\w*"), " ooo "),
+    (re.compile(r"\bobshchestvo s dopolnitel\w* otvetstvennost\w*"), " odo "),
+    (re.compile(r"\b(?:publichnoe|otkrytoe|zakrytoe|nepublichnoe)? ?aktsionernoe obshchestvo\b"), " jsc "),
+    (re.compile(r"\blimited liability (?:company|partnership)\b"), " llc "),
+    (re.compile(r"\b(?:closed|open|public)? ?joint[ -]stock (?:company|compnay)\b"), " jsc "),
+    (re.compile(r"\bsociedad (?:de responsabilidad )?limitada\b"), " sl "),
+    (re.compile(r"\bsociedad anonima\b"), " sa "),
+    (re.compile(r"\bsociete (?:a responsabilite limitee|anonyme|par actions simplifiee)\b"), " sarl "),
+    (re.compile(r"\bsocieta (?:a responsabilita limitata|per azioni)\b"), " srl "),
+    (re.compile(r"\bgesellschaft mit beschraenkter haftung\b"), " gmbh "),
+    (re.compile(r"\baktiengesellschaft\b"), " ag "),
+    (re.compile(r"\bbesloten vennootschap(?: met beperkte aansprakelijkheid)?\b"), " bv "),
+    (re.compile(r"\bnaamloze vennootschap\b"), " nv "),
+    (re.compile(r"\bfree zone (?:establishment|company)\b"), " fze "),
+]
 
 _DOTTED_INITIAL = re.compile(r"(?<=\b[a-z])\.(?=[a-z]\b)")
 _SLASHED_INITIAL = re.compile(r"\b([a-z])/([a-z])\b")
@@ -122,12 +146,15 @@ class NameKey(NamedTuple):
 
 def _fold(text: str) -> str:
     """NFKC, transliterate to ASCII, casefold; apostrophes and single-letter dots joined."""
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", text).translate(_GERMAN)
     text = anyascii(text).casefold()
     text = _APOSTROPHE.sub("", text)
     text = _DOTTED_INITIAL.sub("", text)
     text = _SLASHED_INITIAL.sub(r"\1\2", text)
     text = text.replace("&", " & ")
+    text = " ".join(_NON_WORD.sub(" ", text).split())
+    for pattern, code in _LONG_LEGAL_FORMS:
+        text = pattern.sub(code, text)
     return text
 
 
@@ -140,7 +167,11 @@ def tokens(text: str) -> list[str]:
 
 
 def _strip_legal_form(toks: list[str]) -> Tuple[list[str], Optional[str]]:
-    """Remove one legal form at the end (or the start), keeping at least one token."""
+    """Remove one legal form at the end (or the start, or an unambiguous one anywhere)."""
+    if len(toks) > 1 and len(toks[-1]) >= 6 and toks[-1] not in LEGAL_FORMS:
+        for word in _LONG_LEGAL_WORDS:  # "Compny", "Limted": a misspelt legal form is still one
+            if OSA.distance(toks[-1], word, score_cutoff=1) <= 1:
+                return toks[:-1], LEGAL_FORMS[(word,)]
     for size in range(min(_LEGAL_MAX, len(toks) - 1), 0, -1):
         tail = tuple(toks[-size:])
         if tail in LEGAL_FORMS:
@@ -149,6 +180,9 @@ def _strip_legal_form(toks: list[str]) -> Tuple[list[str], Optional[str]]:
         head = tuple(toks[:size])
         if head in LEGAL_FORMS and head != ("co",):
             return toks[size:], LEGAL_FORMS[head]
+    for i, tok in enumerate(toks[1:-1], start=1):
+        if tok in _UNAMBIGUOUS_LEGAL:
+            return toks[:i] + toks[i + 1 :], LEGAL_FORMS[(tok,)]
     return toks, None
 
 
@@ -170,15 +204,15 @@ def name_key(text: Optional[str]) -> Optional[NameKey]:
         if form is None and not stripped_prefix:
             break
     core = [_canonical(t) for t in toks]
+    core = [t for t in core if t not in STOP_WORDS] or core
     core = [core[0]] + [_ROMAN.get(t, t) for t in core[1:]]
     return NameKey(" ".join(core), legal, prefix)
 
 
 def _canonical(token: str) -> str:
-    """One spelling per word: abbreviations expanded, connectors unified, umlauts folded."""
+    """One spelling per word: abbreviations expanded, connectors unified."""
     token = ABBREVIATIONS.get(token, token)
-    token = CONNECTORS.get(token, token)
-    return _UMLAUT_SPELLING.sub(r"\1", token)
+    return CONNECTORS.get(token, token)
 
 
 def text_tokens(text: str) -> list[str]:

@@ -7,7 +7,12 @@ from watchlists.normalize import name_key, normalize_name, sorted_tokens
 CASES = [
     ("Noordzee Bulk Shipping B.V.", "noordzee bulk shipping", "bv"),
     ("NOORDZEE BULK SHIPPING BV", "noordzee bulk shipping", "bv"),
-    ("Müller Spedition GmbH & Co. KG", "muller spedition", "gmbh&co.kg"),
+    ("Müller Spedition GmbH & Co. KG", "mueller spedition", "gmbh&co.kg"),
+    ("Mueller Spedition GmbH und Co. KG", "mueller spedition", "gmbh&co.kg"),
+    ("Obshchestvo s Ogranichennoi Otvetstvennostyu Dominik", "dominik", "ooo"),
+    ("ОБЩЕСТВО С ОГРАНИЧЕННОЙ ОТВЕТСТВЕННОСТЬЮ Аквамарин", "akvamarin", "ooo"),
+    ("Limited Liability Company Veresk", "veresk", "llc"),
+    ("Rodríguez & Hernández S.L.", "rodriguez hernandez", "sl"),
     ("S.p.A. Genova Nav. Intl", "genova navigation international", "spa"),
     ("Int'l Shpg Co. Ltd", "international shipping", "co ltd"),
     ("Транспорт Логистик ООО", "transport logistik", "ooo"),
