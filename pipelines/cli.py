@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections import Counter
@@ -13,6 +14,19 @@ from watchlists.errors import WatchlistError
 from watchlists.matcher import DEFAULT_THRESHOLD
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+
+class _QuietBeamImport(logging.Filter):
+    """Beam warns at import that the optional GCP client libraries are absent; we use none."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "apitools not found" not in record.getMessage()
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_QuietBeamImport())
 
 
 def _date(text: str) -> str:
@@ -59,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    _configure_logging()
     parser = _parser()
     args, extra = parser.parse_known_args(argv)
     if extra and args.command != "run":
@@ -119,7 +134,11 @@ def _generate(args: argparse.Namespace) -> int:
     entries = [e for wl in lists for e in wl.entries]
     summary = generate(args.output_root, args.business_date, countries, args.transactions, args.seed, entries,
                        compress=args.gzip)  # fmt: skip
-    print(summary)
+    per_country = ", ".join(f"{c} {n}" for c, n in summary.transactions.items())
+    planted = ", ".join(f"{k} {n}" for k, n in summary.planted.items())
+    print(f"generated {sum(summary.transactions.values())} transactions ({per_country}) in {len(summary.files) - 1} "
+          f"files under {os.path.join(args.output_root, args.business_date)}")
+    print(f"planted hits: {planted}; ground truth: {summary.truth_path}")
     return 0
 
 

@@ -43,6 +43,7 @@ _IMO_FORMATS = (("imo_space", "IMO {}"), ("imo_compact", "IMO{}"), ("imo_colon",
                 ("imo_no", "IMO No. {}"))
 _IMO_TEXTS = ("freight {}", "charter hire {}", "bunker supply {} Rotterdam", "port dues {}",
               "demurrage {} B/L 20931", "crew wages {}", "{} dry dock repairs")
+_CHAIN_FAMILIES = ("evm", "bech32", "tron", "base58", "monero")
 _EVM_ASSETS = {
     "": (("ETH", "ethereum"), ("USDT", "ethereum"), ("USDC", "ethereum")),
     "ETH": (("ETH", "ethereum"),), "USDT": (("USDT", "ethereum"),),
@@ -78,6 +79,8 @@ def crypto_assets(address: str, note: str | None) -> tuple[tuple[str, str], ...]
     """(asset, network) pairs the synthetic exchange could carry for this listed address."""
     chain = crypto_chain(address)
     tag = (note or "").strip().upper()
+    if tag.lower() in _CHAIN_FAMILIES:  # the coalition reader notes the chain family, not a currency
+        tag = ""
     if chain == "evm":
         return _EVM_ASSETS.get(tag, ())
     if tag not in ("", "XBT", "BTC", "USDT", "TRX"):

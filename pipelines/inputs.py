@@ -8,8 +8,7 @@ import os
 from typing import Iterable, Sequence
 
 from schemas.countries import DEFAULT_COUNTRIES, is_country_code
-from transforms.feeds import FileContext
-from transforms.read import FeedFile
+from transforms.feeds import FeedFile, FileContext
 
 SOURCE_TYPES = ("bank", "crypto")
 

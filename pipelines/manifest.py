@@ -9,7 +9,7 @@ from typing import Any, Optional, Sequence
 import pyarrow.parquet as pq
 
 from schemas.records import FileStats
-from transforms.read import FeedFile
+from transforms.feeds import FeedFile
 from transforms.write import PART_FILE, partition_dir
 from watchlists.spec import Watchlist
 

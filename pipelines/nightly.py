@@ -24,8 +24,9 @@ from schemas.arrow import ALERT_SCHEMA, QUARANTINE_SCHEMA
 from schemas.countries import fiu_for
 from schemas.records import Alert, FileStats, QuarantineRow
 from schemas.version import PIPELINE_VERSION
+from transforms.feeds import FeedFile
 from transforms.parties import RunInfo, alert_sort_key
-from transforms.read import FeedFile, ReadFeeds
+from transforms.read import ReadFeeds
 from transforms.screen import ScreenParties, save_lists
 from transforms.write import PART_FILE, PartitionSpec, WritePartitions, partition_dir, write_parquet
 from watchlists.errors import WatchlistError

@@ -8,18 +8,11 @@ import apache_beam as beam
 from apache_beam import pvalue
 
 from schemas.records import FileStats, QuarantineRow, Transaction
-from transforms.feeds import FeedError, FileContext, detect_format, read_feed
+from transforms.feeds import FeedError, FeedFile, detect_format, read_feed
 
 QUARANTINE = "quarantine"
 STATS = "stats"
 MAX_RAW_CHARS = 10_000  # cap on the raw text kept for a quarantined record
-
-
-class FeedFile(NamedTuple):
-    """One input file to read: its absolute path and where it sits in the input tree."""
-
-    path: str
-    context: FileContext
 
 
 class ReadResult(NamedTuple):

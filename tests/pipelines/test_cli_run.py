@@ -149,3 +149,15 @@ def test_a_missing_watchlist_is_fatal_and_writes_nothing(tmp_path):
                  "--watchlist", "coalition:/nonexistent/list.csv"])  # fmt: skip
     assert code == 1
     assert not (out / "alerts").exists()
+
+
+def test_beam_options_pass_through_and_multiprocess_output_is_identical(first_run, tmp_path):
+    """Workers are fresh processes importing the installed package; the files must not differ."""
+    out, _ = first_run
+    code = _run(tmp_path, "--direct_running_mode=multi_processing", "--direct_num_workers=2")
+    assert code == 3
+    a, b = _files(out), _files(tmp_path)
+    alert_files = [p for p in a if p.startswith(("alerts", "quarantine"))]
+    assert alert_files
+    for path in alert_files:
+        assert a[path][0] == b[path][0], path

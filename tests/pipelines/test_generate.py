@@ -298,3 +298,12 @@ def test_tiny_runs_still_write_every_feed(tmp_path: Path) -> None:
     assert doc.findtext("p:FIToFICstmrCdtTrf/p:GrpHdr/p:NbOfTxs", "", NS) == "2"
     empty = generate(str(tmp_path / "zero"), DATE, ["ES"], 0, 5, ENTRIES)
     assert empty.planted == {"name": 0, "imo": 0, "crypto_address": 0}
+
+
+def test_coalition_addresses_noted_by_chain_family_are_planted(tmp_path):
+    """The coalition reader notes 'evm'/'bech32'/'tron', not a currency: still usable."""
+    from watchlists.coalition import read_coalition
+
+    entries = read_coalition(os.path.join(os.path.dirname(__file__), "..", "..", "watchlists", "data", "coalition.csv"))
+    summary = generate(str(tmp_path), "2026-11-27", ["NL"], 400, 3, entries)
+    assert summary.planted["crypto_address"] > 0

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 
 from schemas.records import QuarantineRow, Transaction
 from transforms.feeds.bank_csv import read_bank_csv
-from transforms.feeds.common import FeedError, FileContext, detect_format, sniff_format
+from transforms.feeds.common import FeedError, FeedFile, FileContext, detect_format, sniff_format
 from transforms.feeds.crypto import read_crypto_csv, read_crypto_jsonl
 from transforms.feeds.pacs008 import read_pacs008
 
@@ -27,6 +27,7 @@ READERS: dict[str, Reader] = {
 __all__ = [
     "READERS",
     "FeedError",
+    "FeedFile",
     "FileContext",
     "detect_format",
     "read_bank_csv",

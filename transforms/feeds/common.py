@@ -42,6 +42,13 @@ class FileContext(NamedTuple):
     source_file: str  # relative to the country folder, e.g. "bank/payments.csv"
 
 
+class FeedFile(NamedTuple):
+    """One input file to read: its absolute path and where it sits in the input tree."""
+
+    path: str
+    context: FileContext
+
+
 # --- opening files ---
 
 
