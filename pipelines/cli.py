@@ -49,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--config", help="TOML settings (threshold, fius, match_workers)")
     run.add_argument("--threshold", type=float, help=f"name-match score that fires (default {DEFAULT_THRESHOLD:g})")
     run.add_argument("--ground-truth", help="generator truth CSV: report recall of planted hits")
+    run.add_argument("--accept-list-change", action="store_true",
+                     help="proceed although a list shrank by more than max_entry_drop (recorded in the manifest)")
 
     match = sub.add_parser("match-names", help="screen a CSV of names (query_id, name[, country][, entity_type])")
     match.add_argument("--watchlist", dest="watchlists", action="append", required=True, metavar="SPEC")

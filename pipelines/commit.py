@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import uuid
 from typing import Any
 
@@ -72,6 +73,7 @@ def replace_dir(staged: str, final: str, output_root: str) -> None:
     with open(os.path.join(item, _TARGET), "w", encoding="utf-8") as f:
         f.write(final)
     os.rename(final, os.path.join(item, "data"))
+    crashpoint("swap")
     os.rename(staged, final)
     shutil.rmtree(item, ignore_errors=True)
 
@@ -85,4 +87,21 @@ def write_json_atomic(path: str, obj: Any) -> None:
         f.write("\n")
         f.flush()
         os.fsync(f.fileno())
+    crashpoint("json")
     os.replace(tmp, path)
+
+
+CRASH_ENV = "FIU_SCREEN_CRASH_AT"
+_crash_counts: dict[str, int] = {}
+
+
+def crashpoint(name: str) -> None:
+    """Fault injection for the crash-safety test: SIGKILL this process at a named point.
+
+    `FIU_SCREEN_CRASH_AT=swap:3` kills at the third call of crashpoint("swap"); unset in
+    production, where this costs one dictionary update.
+    """
+    _crash_counts[name] = _crash_counts.get(name, 0) + 1
+    wanted = os.environ.get(CRASH_ENV)
+    if wanted and wanted in (name, f"{name}:{_crash_counts[name]}"):
+        os.kill(os.getpid(), signal.SIGKILL)

@@ -3,8 +3,11 @@
 ```toml
 threshold = 88           # name-match score (0-100) at which an alert fires
 match_workers = 1        # rapidfuzz threads per screening worker
+max_entry_drop = 0.30    # a list that lost more than this share of entries stops the run
 [fius]                   # reporting countries and their FIUs (adds to / overrides the six)
 PT = "UIF-PT"
+[pins]                   # expected SHA-256 per --watchlist spec (of the file or the list version)
+"ofac-xml:lists/sdn_advanced.xml.bz2" = "3f1c…"
 ```
 """
 
@@ -15,6 +18,7 @@ from typing import NamedTuple, Optional
 
 from pipelines.inputs import UsageError
 from schemas.countries import FIUS, is_country_code
+from watchlists.integrity import DEFAULT_MAX_ENTRY_DROP
 from watchlists.matcher import DEFAULT_THRESHOLD
 
 
@@ -22,6 +26,8 @@ class RunConfig(NamedTuple):
     threshold: float = DEFAULT_THRESHOLD
     fius: dict[str, str] = dict(FIUS)
     match_workers: int = 1
+    max_entry_drop: float = DEFAULT_MAX_ENTRY_DROP
+    pins: dict[str, str] = {}
 
     @property
     def countries(self) -> tuple[str, ...]:
@@ -37,7 +43,7 @@ class RunConfig(NamedTuple):
                     data = tomllib.load(f)
             except (OSError, tomllib.TOMLDecodeError) as exc:
                 raise UsageError(f"--config {path!r}: {exc}") from None
-        unknown = set(data) - {"threshold", "fius", "match_workers"}
+        unknown = set(data) - {"threshold", "fius", "match_workers", "max_entry_drop", "pins"}
         if unknown:
             raise UsageError(f"--config {path!r}: unknown settings {sorted(unknown)}")
         fius = dict(FIUS)
@@ -51,4 +57,10 @@ class RunConfig(NamedTuple):
         workers = data.get("match_workers", 1)
         if not isinstance(workers, int) or workers == 0 or workers < -1:
             raise UsageError(f"match_workers must be a positive integer or -1, got {workers!r}")
-        return cls(float(value), fius, workers)
+        drop = data.get("max_entry_drop", DEFAULT_MAX_ENTRY_DROP)
+        if not isinstance(drop, (int, float)) or not 0 <= float(drop) <= 1:
+            raise UsageError(f"max_entry_drop must be a share between 0 and 1, got {drop!r}")
+        pins = data.get("pins", {})
+        if not isinstance(pins, dict) or not all(isinstance(v, str) and len(v) == 64 for v in pins.values()):
+            raise UsageError("[pins] must map watchlist specs to 64-hex-digit SHA-256 values")
+        return cls(float(value), fius, workers, float(drop), dict(pins))

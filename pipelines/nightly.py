@@ -11,14 +11,15 @@ import os
 import shutil
 import sys
 import time
-from typing import Any, Sequence
+from typing import Any, Optional, Sequence, TextIO
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from pipelines.commit import new_staging_dir, recover_and_clean, replace_dir, write_json_atomic
+from pipelines.commit import crashpoint, new_staging_dir, recover_and_clean, replace_dir, write_json_atomic
 from pipelines.config import RunConfig
 from pipelines.inputs import UsageError, countries_in_scope, discover_files, fingerprint
+from pipelines.liststate import guard_lists, save_list_state
 from pipelines.manifest import build_manifest, file_entries, manifest_path, parquet_rows, planted_recall, summary_table
 from schemas.arrow import ALERT_SCHEMA, QUARANTINE_SCHEMA
 from schemas.countries import fiu_for
@@ -81,8 +82,9 @@ def read_stats(staging: str) -> dict[tuple[str, str], FileStats]:
     return out
 
 
-def run(args: Any, beam_args: Sequence[str], out=sys.stdout, err=sys.stderr) -> int:
+def run(args: Any, beam_args: Sequence[str], out: Optional[TextIO] = None, err: Optional[TextIO] = None) -> int:
     """Run the nightly screening for one business date; returns the exit code."""
+    out, err = out or sys.stdout, err or sys.stderr
     t0 = time.monotonic()
     timings: dict[str, float] = {}
     try:
@@ -101,6 +103,10 @@ def run(args: Any, beam_args: Sequence[str], out=sys.stdout, err=sys.stderr) -> 
         print(f"fiu-screen run: FATAL {exc}; nothing written", file=err)
         return EXIT_FATAL
     timings["load_watchlists"] = time.monotonic() - t0
+    accepted = guard_lists(args.output_root, lists, cfg.pins, cfg.max_entry_drop, args.accept_list_change, err)
+    if accepted is None:
+        return EXIT_FATAL
+    crashpoint("lists-loaded")
 
     countries = countries_in_scope(input_day, requested, cfg.countries)
     files: list[FeedFile] = []
@@ -117,6 +123,7 @@ def run(args: Any, beam_args: Sequence[str], out=sys.stdout, err=sys.stderr) -> 
     for note in recover_and_clean(args.output_root):
         print(f"recovered: {note}", file=err)
     staging = new_staging_dir(args.output_root, run_id)
+    crashpoint("staging-created")
     try:
         lists_path = os.path.join(staging, "lists.pickle")
         save_lists(lists, lists_path)
@@ -124,9 +131,11 @@ def run(args: Any, beam_args: Sequence[str], out=sys.stdout, err=sys.stderr) -> 
         with beam.Pipeline(options=options) as p:
             build_pipeline(p, files, staging, lists_path, cfg, run_info, business_date)
         timings["pipeline"] = time.monotonic() - t1
-        t2 = time.monotonic()
-        manifests = commit(args.output_root, staging, countries, files, lists, cfg, run_info, business_date, timings)
-        timings["commit"] = time.monotonic() - t2
+        crashpoint("pipeline-done")
+        extra = {"accepted_list_changes": accepted} if accepted else {}
+        manifests = commit(args.output_root, staging, countries, files, lists, cfg, run_info, business_date, timings,
+                           extra)  # fmt: skip
+        save_list_state(args.output_root, lists, business_date)
     except Exception as exc:  # noqa: BLE001 - any failure before the commit is fatal and writes nothing
         print(f"fiu-screen run: FATAL {type(exc).__name__}: {exc}; nothing written", file=err)
         return EXIT_FATAL
@@ -147,7 +156,8 @@ def run(args: Any, beam_args: Sequence[str], out=sys.stdout, err=sys.stderr) -> 
 
 
 def commit(output_root: str, staging: str, countries: list[str], files: list[FeedFile], lists: Sequence[Watchlist],
-           cfg: RunConfig, run: RunInfo, business_date: str, timings: dict[str, float]) -> list[dict[str, Any]]:  # fmt: skip
+           cfg: RunConfig, run: RunInfo, business_date: str, timings: dict[str, float],
+           extra: dict[str, Any]) -> list[dict[str, Any]]:  # fmt: skip
     """Reconcile, then move each country's partitions and manifest into place."""
     stats = read_stats(staging)
     manifests = []
@@ -155,10 +165,10 @@ def commit(output_root: str, staging: str, countries: list[str], files: list[Fee
         mine = [f for f in files if f.context.country == country]
         entries = file_entries(mine, stats)
         empty = (("alerts", Alert, ALERT_SCHEMA, None), ("quarantine", QuarantineRow, QUARANTINE_SCHEMA, _quarantine_extra(run)))
-        for kind, record, schema, extra in empty:  # a country with nothing to report still gets its partitions
+        for kind, record, schema, constants in empty:  # a country with nothing to report still gets its partitions
             folder = partition_dir(staging, kind, country, business_date)
             if not os.path.exists(os.path.join(folder, PART_FILE)):
-                write_parquet(os.path.join(folder, PART_FILE), [], record, schema, extra)
+                write_parquet(os.path.join(folder, PART_FILE), [], record, schema, constants)
         alerts = parquet_rows(partition_dir(staging, "alerts", country, business_date))
         quarantined = parquet_rows(partition_dir(staging, "quarantine", country, business_date))
         expected = sum(e["rows_quarantined"] for e in entries) + sum(1 for e in entries if e["status"] != "ok")
@@ -167,13 +177,18 @@ def commit(output_root: str, staging: str, countries: list[str], files: list[Fee
                                f"{expected} expected from the file counts")  # fmt: skip
         manifests.append(build_manifest(country, fiu_for(country, cfg.fius), business_date, run.run_id,
                                         run.pipeline_version, cfg.threshold, lists, entries, alerts, quarantined,
-                                        dict(timings), {"finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}))  # fmt: skip
+                                        dict(timings), {**extra, "finished_at": _utc_now()}))  # fmt: skip
     for country, manifest in zip(countries, manifests):
         for kind in ("alerts", "quarantine"):
             replace_dir(partition_dir(staging, kind, country, business_date),
                         partition_dir(output_root, kind, country, business_date), output_root)  # fmt: skip
         write_json_atomic(manifest_path(output_root, country, business_date), manifest)
+        crashpoint("country-committed")
     return manifests
+
+
+def _utc_now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 def _print_recall(truth: str, output_root: str, business_date: str, countries: list[str], out) -> None:
