@@ -2,6 +2,9 @@
 
 import os
 
+import pytest
+
+from pipelines import commit
 from pipelines.commit import TRASH, new_staging_dir, recover_and_clean, replace_dir, write_json_atomic
 
 
@@ -11,7 +14,10 @@ def _write(path, text):
         f.write(text)
 
 
-def test_replace_dir_swaps_contents(tmp_path):
+@pytest.mark.parametrize("atomic", [True, False])
+def test_replace_dir_swaps_contents(tmp_path, monkeypatch, atomic):
+    if not atomic:  # a filesystem without RENAME_EXCHANGE: two renames through .trash
+        monkeypatch.setattr(commit, "_exchange", lambda a, b: False)
     final = tmp_path / "alerts" / "country=NL" / "business_date=2026-11-27"
     _write(str(final / "part-00000.parquet"), "old")
     staged = tmp_path / "stage" / "p"
@@ -19,7 +25,7 @@ def test_replace_dir_swaps_contents(tmp_path):
     replace_dir(str(staged), str(final), str(tmp_path))
     assert (final / "part-00000.parquet").read_text() == "new"
     assert not staged.exists()
-    assert not os.listdir(tmp_path / TRASH)
+    assert not os.path.exists(tmp_path / TRASH) or not os.listdir(tmp_path / TRASH)
 
 
 def test_recovery_restores_a_partition_caught_between_renames(tmp_path):
