@@ -49,6 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--config", help="TOML settings (threshold, fius, match_workers)")
     run.add_argument("--threshold", type=float, help=f"name-match score that fires (default {DEFAULT_THRESHOLD:g})")
     run.add_argument("--ground-truth", help="generator truth CSV: report recall of planted hits")
+    run.add_argument("--encrypt", action="store_true",
+                     help="encrypt each country's Parquet files with its FIU's key (Parquet modular encryption)")
+    run.add_argument("--encryption-keys", metavar="FILE", help='JSON {"NL": "<base64 key>", ...}; or FIU_SCREEN_KEY_<CC>')
     run.add_argument("--accept-list-change", action="store_true",
                      help="proceed although a list shrank by more than max_entry_drop (recorded in the manifest)")
 

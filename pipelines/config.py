@@ -14,7 +14,7 @@ PT = "UIF-PT"
 from __future__ import annotations
 
 import tomllib
-from typing import NamedTuple, Optional
+from typing import NamedTuple, Optional, Sequence
 
 from pipelines.inputs import UsageError
 from schemas.countries import FIUS, is_country_code
@@ -64,3 +64,22 @@ class RunConfig(NamedTuple):
         if not isinstance(pins, dict) or not all(isinstance(v, str) and len(v) == 64 for v in pins.values()):
             raise UsageError("[pins] must map watchlist specs to 64-hex-digit SHA-256 values")
         return cls(float(value), fius, workers, float(drop), dict(pins))
+
+
+def encryption_keys(encrypt: bool, key_file: Optional[str], countries: Sequence[str]) -> Optional[dict[str, str]]:
+    """Per-country master keys when --encrypt is given; a country without one is a usage error.
+
+    Encryption is off by default; once asked for, nothing is written in plaintext.
+    """
+    if not encrypt:
+        return None
+    from transforms.encryption import load_keys
+
+    try:
+        keys = load_keys(key_file)
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"--encryption-keys: {exc}") from None
+    missing = [c for c in countries if c not in keys]
+    if missing:
+        raise UsageError(f"--encrypt: no key for {', '.join(missing)} (key file or FIU_SCREEN_KEY_<CC>)")
+    return keys

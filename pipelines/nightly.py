@@ -17,7 +17,7 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipelines.commit import crashpoint, new_staging_dir, recover_and_clean, replace_dir, write_json_atomic
-from pipelines.config import RunConfig
+from pipelines.config import RunConfig, encryption_keys
 from pipelines.inputs import UsageError, countries_in_scope, discover_files, fingerprint
 from pipelines.liststate import guard_lists, save_list_state
 from pipelines.manifest import build_manifest, file_entries, manifest_path, parquet_rows, planted_recall, summary_table
@@ -29,7 +29,7 @@ from transforms.feeds import FeedFile
 from transforms.parties import RunInfo, alert_sort_key
 from transforms.read import ReadFeeds
 from transforms.screen import ScreenParties, save_lists
-from transforms.write import PART_FILE, PartitionSpec, WritePartitions, partition_dir, write_parquet
+from transforms.write import PART_FILE, PartitionSpec, WritePartitions, country_encryption, partition_dir, write_parquet
 from watchlists.errors import WatchlistError
 from watchlists.spec import Watchlist, load_watchlists
 
@@ -55,15 +55,16 @@ def _quarantine_extra(run: RunInfo) -> dict[str, str]:
     return {"run_id": run.run_id, "pipeline_version": run.pipeline_version}
 
 
-def build_pipeline(p: beam.Pipeline, files: list[FeedFile], staging: str, lists_path: str, cfg: RunConfig, run: RunInfo, business_date: str) -> None:
+def build_pipeline(p: beam.Pipeline, files: list[FeedFile], staging: str, lists_path: str, cfg: RunConfig, run: RunInfo,
+                   business_date: str, keys: Optional[dict[str, str]] = None) -> None:  # fmt: skip
     """The Beam graph: files → rows → screening → partition files + file stats in staging."""
     read = p | "ReadFeeds" >> ReadFeeds(files)
     alerts = read.transactions | "ScreenParties" >> ScreenParties(lists_path, cfg.threshold, run, cfg.match_workers)
     alerts | "WriteAlerts" >> WritePartitions(
-        PartitionSpec(staging, "alerts", business_date, Alert, ALERT_SCHEMA, alert_sort_key))
+        PartitionSpec(staging, "alerts", business_date, Alert, ALERT_SCHEMA, alert_sort_key, keys=keys))
     read.quarantine | "WriteQuarantine" >> WritePartitions(
         PartitionSpec(staging, "quarantine", business_date, QuarantineRow, QUARANTINE_SCHEMA, _quarantine_key,
-                      _quarantine_extra(run)))  # fmt: skip
+                      _quarantine_extra(run), keys))  # fmt: skip
     stats_path = os.path.join(staging, "stats", "files")
     (read.stats
      | "StatsAsJson" >> beam.Map(lambda s: json.dumps(s._asdict(), sort_keys=True))
@@ -115,6 +116,11 @@ def run(args: Any, beam_args: Sequence[str], out: Optional[TextIO] = None, err: 
         files += found
         for name in stray:
             print(f"warning: {country}/{name} is not a bank/ or crypto/ folder; not read", file=err)
+    try:
+        keys = encryption_keys(args.encrypt, args.encryption_keys, countries)
+    except UsageError as exc:
+        print(f"fiu-screen run: {exc}", file=err)
+        return EXIT_USAGE
     run_id = fingerprint(files, business_date, ",".join(countries), PIPELINE_VERSION, str(cfg.threshold),
                          *(wl.version for wl in lists))  # fmt: skip
     run_info = RunInfo(run_id, PIPELINE_VERSION, tuple(sorted(cfg.fius.items())))
@@ -129,12 +135,12 @@ def run(args: Any, beam_args: Sequence[str], out: Optional[TextIO] = None, err: 
         save_lists(lists, lists_path)
         t1 = time.monotonic()
         with beam.Pipeline(options=options) as p:
-            build_pipeline(p, files, staging, lists_path, cfg, run_info, business_date)
+            build_pipeline(p, files, staging, lists_path, cfg, run_info, business_date, keys)
         timings["pipeline"] = time.monotonic() - t1
         crashpoint("pipeline-done")
         extra = {"accepted_list_changes": accepted} if accepted else {}
         manifests = commit(args.output_root, staging, countries, files, lists, cfg, run_info, business_date, timings,
-                           extra)  # fmt: skip
+                           extra, keys)  # fmt: skip
         save_list_state(args.output_root, lists, business_date)
     except Exception as exc:  # noqa: BLE001 - any failure before the commit is fatal and writes nothing
         print(f"fiu-screen run: FATAL {type(exc).__name__}: {exc}; nothing written", file=err)
@@ -144,7 +150,7 @@ def run(args: Any, beam_args: Sequence[str], out: Optional[TextIO] = None, err: 
 
     print(summary_table(manifests), file=out)
     truth = args.ground_truth or os.path.join(input_day, "ground_truth.csv")
-    if truth and os.path.exists(truth):
+    if truth and os.path.exists(truth) and not keys:
         _print_recall(truth, args.output_root, business_date, countries, out)
     print(f"\nalerts:     {os.path.join(args.output_root, 'alerts')}", file=out)
     print(f"quarantine: {os.path.join(args.output_root, 'quarantine')}", file=out)
@@ -157,7 +163,7 @@ def run(args: Any, beam_args: Sequence[str], out: Optional[TextIO] = None, err: 
 
 def commit(output_root: str, staging: str, countries: list[str], files: list[FeedFile], lists: Sequence[Watchlist],
            cfg: RunConfig, run: RunInfo, business_date: str, timings: dict[str, float],
-           extra: dict[str, Any]) -> list[dict[str, Any]]:  # fmt: skip
+           extra: dict[str, Any], keys: Optional[dict[str, str]] = None) -> list[dict[str, Any]]:  # fmt: skip
     """Reconcile, then move each country's partitions and manifest into place."""
     stats = read_stats(staging)
     manifests = []
@@ -168,7 +174,8 @@ def commit(output_root: str, staging: str, countries: list[str], files: list[Fee
         for kind, record, schema, constants in empty:  # a country with nothing to report still gets its partitions
             folder = partition_dir(staging, kind, country, business_date)
             if not os.path.exists(os.path.join(folder, PART_FILE)):
-                write_parquet(os.path.join(folder, PART_FILE), [], record, schema, constants)
+                write_parquet(os.path.join(folder, PART_FILE), [], record, schema, constants,
+                              country_encryption(keys, country, schema))  # fmt: skip
         alerts = parquet_rows(partition_dir(staging, "alerts", country, business_date))
         quarantined = parquet_rows(partition_dir(staging, "quarantine", country, business_date))
         expected = sum(e["rows_quarantined"] for e in entries) + sum(1 for e in entries if e["status"] != "ok")

@@ -24,13 +24,26 @@ def partition_dir(root: str, kind: str, country: str, business_date: str) -> str
     return os.path.join(root, kind, f"country={country}", f"business_date={business_date}")
 
 
-def write_parquet(path: str, rows: list, record: type, schema: pa.Schema, extra: Optional[dict[str, Any]] = None) -> None:
-    """Write rows to one Parquet file via a temporary name (never a half-written file)."""
+def write_parquet(path: str, rows: list, record: type, schema: pa.Schema, extra: Optional[dict[str, Any]] = None,
+                  encryption: Any = None) -> None:  # fmt: skip
+    """Write rows to one Parquet file via a temporary name (never a half-written file).
+
+    `encryption`: pyarrow file encryption properties (transforms/encryption.py), or None.
+    """
     os.makedirs(os.path.dirname(path), exist_ok=True)
     table = to_table(rows, record, schema, extra)
     tmp = path + ".tmp"
-    pq.write_table(table, tmp, compression=COMPRESSION)
+    pq.write_table(table, tmp, compression=COMPRESSION, encryption_properties=encryption)
     os.replace(tmp, path)
+
+
+def country_encryption(keys: Optional[dict[str, str]], country: str, schema: pa.Schema) -> Any:
+    """Encryption properties for a country's files when keys were given, else None."""
+    if not keys:
+        return None
+    from transforms.encryption import encryption_properties
+
+    return encryption_properties(country, keys, schema.names)
 
 
 class _WritePartitionFn(beam.DoFn):
@@ -42,7 +55,8 @@ class _WritePartitionFn(beam.DoFn):
         spec = self._spec
         ordered = sorted(rows, key=spec.sort_key)
         folder = partition_dir(spec.staging_root, spec.kind, country, spec.business_date)
-        write_parquet(os.path.join(folder, PART_FILE), ordered, spec.record, spec.schema, spec.extra)
+        write_parquet(os.path.join(folder, PART_FILE), ordered, spec.record, spec.schema, spec.extra,
+                      country_encryption(spec.keys, country, spec.schema))  # fmt: skip
         yield country, len(ordered)
 
 
@@ -54,6 +68,7 @@ class PartitionSpec(NamedTuple):
     schema: pa.Schema
     sort_key: Callable[[Any], Any]
     extra: Optional[dict[str, Any]] = None
+    keys: Optional[dict[str, str]] = None  # per-country master keys: encrypt (off when None)
 
 
 class WritePartitions(beam.PTransform):

@@ -64,3 +64,27 @@ def test_unusable_lists_are_fatal_and_named(tmp_path, capsys, content, reason):
     err = capsys.readouterr().err
     assert "bad.csv" in err and reason in err.lower()
     assert not (tmp_path / "out" / "alerts").exists()
+
+
+def test_encrypted_run_writes_only_ciphertext_and_needs_every_key(tmp_path, monkeypatch):
+    import base64
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from schemas.arrow import ALERT_SCHEMA
+    from transforms.encryption import read_encrypted
+
+    keys = {"NL": base64.b64encode(b"k" * 32).decode()}
+    key_file = tmp_path / "keys.json"
+    key_file.write_text(json.dumps(keys))
+    e2e_list = f"coalition:{os.path.join(E2E, 'coalition.csv')}"
+    out = tmp_path / "out"
+    monkeypatch.delenv("FIU_SCREEN_KEY_BE", raising=False)
+    assert _run(out, e2e_list, "--encrypt", "--encryption-keys", str(key_file), "--country", "BE") == 2
+    assert _run(out, e2e_list, "--encrypt", "--encryption-keys", str(key_file)) == 0
+    part = out / "alerts" / "country=NL" / f"business_date={DATE}" / "part-00000.parquet"
+    with pytest.raises((OSError, pa.ArrowException)):
+        pq.read_table(part)
+    table = read_encrypted(str(out / "alerts"), "NL", keys, ALERT_SCHEMA)
+    assert sorted(table.column("tx_id").to_pylist()) == ["nl-1", "nl-3"]
