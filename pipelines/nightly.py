@@ -111,9 +111,11 @@ def run(args: Any, beam_args: Sequence[str], out: Optional[TextIO] = None, err: 
 
     countries = countries_in_scope(input_day, requested, cfg.countries)
     files: list[FeedFile] = []
+    ignored: dict[str, list[str]] = {}  # per country: entries that are not bank/ or crypto/ folders
     for country in countries:
         found, stray = discover_files(input_day, country, business_date)
         files += found
+        ignored[country] = stray
         for name in stray:
             print(f"warning: {country}/{name} is not a bank/ or crypto/ folder; not read", file=err)
     try:
@@ -140,7 +142,7 @@ def run(args: Any, beam_args: Sequence[str], out: Optional[TextIO] = None, err: 
         crashpoint("pipeline-done")
         extra = {"accepted_list_changes": accepted} if accepted else {}
         manifests = commit(args.output_root, staging, countries, files, lists, cfg, run_info, business_date, timings,
-                           extra, keys)  # fmt: skip
+                           extra, keys, ignored)  # fmt: skip
         save_list_state(args.output_root, lists, business_date)
     except Exception as exc:  # noqa: BLE001 - any failure before the commit is fatal and writes nothing
         print(f"fiu-screen run: FATAL {type(exc).__name__}: {exc}; nothing written", file=err)
@@ -163,7 +165,8 @@ def run(args: Any, beam_args: Sequence[str], out: Optional[TextIO] = None, err: 
 
 def commit(output_root: str, staging: str, countries: list[str], files: list[FeedFile], lists: Sequence[Watchlist],
            cfg: RunConfig, run: RunInfo, business_date: str, timings: dict[str, float],
-           extra: dict[str, Any], keys: Optional[dict[str, str]] = None) -> list[dict[str, Any]]:  # fmt: skip
+           extra: dict[str, Any], keys: Optional[dict[str, str]] = None,
+           ignored: Optional[dict[str, list[str]]] = None) -> list[dict[str, Any]]:  # fmt: skip
     """Reconcile, then move each country's partitions and manifest into place."""
     stats = read_stats(staging)
     manifests = []
@@ -184,7 +187,8 @@ def commit(output_root: str, staging: str, countries: list[str], files: list[Fee
                                f"{expected} expected from the file counts")  # fmt: skip
         manifests.append(build_manifest(country, fiu_for(country, cfg.fius), business_date, run.run_id,
                                         run.pipeline_version, cfg.threshold, lists, entries, alerts, quarantined,
-                                        dict(timings), {**extra, "finished_at": _utc_now()}))  # fmt: skip
+                                        dict(timings), {**extra, "ignored": (ignored or {}).get(country, []),
+                                                        "finished_at": _utc_now()}))  # fmt: skip
     for country, manifest in zip(countries, manifests):
         for kind in ("alerts", "quarantine"):
             replace_dir(partition_dir(staging, kind, country, business_date),

@@ -81,6 +81,7 @@ def test_manifests_reconcile_and_name_the_failed_file(first_run):
     assert nl["files"] == [{"path": "bank/payments.csv", "format": "bank-csv", "rows_read": 4, "rows_screened": 3,
                             "rows_quarantined": 1, "status": "ok"}]  # fmt: skip
     assert nl["totals"]["alerts"] == 2
+    assert nl["ignored"] == ["README.txt"]  # not a bank/ or crypto/ folder: listed, never silently skipped
     assert len(nl["watchlists"][0]["version"]) == 64
     de = manifests["country=DE.json"]
     assert de["status"] == "failed" and de["files"][0]["status"] == "failed"
