@@ -9,7 +9,7 @@ setup(
     description="Transaction screening for six European FIUs: feeds → Apache Beam → Parquet alerts",
     python_requires=">=3.11,<3.12",
     packages=find_packages(exclude=["tests*"]),
-    package_data={"watchlists": ["data/*.csv", "data/*.md", "data/ofac/*.bz2"]},
+    package_data={"watchlists": ["data/*.csv", "data/*.md", "data/ofac/*.bz2"], "schemas": ["goaml/*.xsd"]},
     install_requires=[
         "apache-beam==2.77.0",
         "pyarrow>=18,<26",
@@ -18,7 +18,13 @@ setup(
         "great-expectations==1.24.1",
         "anyascii>=0.3.2",
         "numpy>=1.26",
+        "matplotlib>=3.8,<4",  # the run report's plots (pipelines/report_charts.py)
     ],
-    extras_require={"dev": ["pytest>=8", "hypothesis>=6", "ruff>=0.6", "mypy>=1.10"]},
+    extras_require={"dev": ["pytest>=8", "hypothesis>=6", "ruff>=0.6", "mypy>=1.10",
+                            # the analyst notebook run in a real kernel, the goAML XSD check, README one-liners
+                            "nbclient>=0.10", "nbformat>=5.10", "ipykernel>=6.29", "lxml>=5", "polars>=1",
+                            "duckdb>=1", "dask[distributed]==2026.8.0"],
+                    # `--runner DaskRunner` (pipelines/runners.py); the tests run it on a LocalCluster
+                    "dask": ["dask[distributed]==2026.8.0"]},
     entry_points={"console_scripts": ["fiu-screen=pipelines.cli:main"]},
 )

@@ -49,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--config", help="TOML settings (threshold, fius, match_workers)")
     run.add_argument("--threshold", type=float, help=f"name-match score that fires (default {DEFAULT_THRESHOLD:g})")
     run.add_argument("--ground-truth", help="generator truth CSV: report recall of planted hits")
+    run.add_argument("--suppressions", metavar="DIR", help="reviewed false positives: <DIR>/<CC>.csv (party_key, "
+                     "entry_id, reviewer, reason, until); still written, with status = suppressed")
     run.add_argument("--encrypt", action="store_true",
                      help="encrypt each country's Parquet files with its FIU's key (Parquet modular encryption)")
     run.add_argument("--encryption-keys", metavar="FILE", help='JSON {"NL": "<base64 key>", ...}; or FIU_SCREEN_KEY_<CC>')
@@ -60,6 +62,13 @@ def _parser() -> argparse.ArgumentParser:
     match.add_argument("--input", required=True)
     match.add_argument("--output", required=True, help="out.csv or out.parquet")
     match.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
+
+    ev = sub.add_parser("evaluate", help="precision, recall and F1 per variant kind on labelled cases, threshold curve")
+    ev.add_argument("--watchlist", dest="watchlists", action="append", required=True, metavar="SPEC")
+    ev.add_argument("--cases", required=True, help="CSV: query_id, name, kind, expected[, split, country, ...]")
+    ev.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
+    ev.add_argument("--split", help="only the cases of this split (dev, test)")
+    ev.add_argument("--show-errors", action="store_true", help="list every missed and false alert")
 
     gen = sub.add_parser("generate", help="synthetic feeds with planted hits and a ground truth")
     gen.add_argument("--output-root", required=True)
@@ -74,6 +83,31 @@ def _parser() -> argparse.ArgumentParser:
     wl_sub = wl.add_subparsers(dest="wl_command", required=True)
     inspect = wl_sub.add_parser("inspect", help="counts by type and source, and the version")
     inspect.add_argument("spec")
+
+    goaml = sub.add_parser("export-goaml", help="a country's alerts of one date as goAML XML (BE, DE, NL) or CSV")
+    goaml.add_argument("--output-root", required=True)
+    goaml.add_argument("--country", required=True, metavar="CC")
+    goaml.add_argument("--business-date", required=True, type=_date)
+    goaml.add_argument("--output", required=True, help="FILE.xml (goAML) or FILE.csv")
+    goaml.add_argument("--format", choices=["xml", "csv"], help="default: xml for BE, DE, NL; csv for the others")
+    goaml.add_argument("--rentity-id", type=int, default=1, help="reporting entity id the FIU assigned (default 1)")
+    goaml.add_argument("--report-code", default="STR", help="goAML report type (default STR)")
+    goaml.add_argument("--submission-date", help="YYYY-MM-DDTHH:MM:SS (default: now, UTC)")
+
+    rescreen = sub.add_parser("rescreen", help="screen stored parties of the last N days against changed list entries")
+    rescreen.add_argument("--output-root", required=True)
+    rescreen.add_argument("--watchlist", dest="watchlists", action="append", required=True, metavar="SPEC")
+    rescreen.add_argument("--days", type=int, required=True)
+    rescreen.add_argument("--business-date", type=_date, help="last day of the window (default: the latest run)")
+    rescreen.add_argument("--country", dest="country_args", action="append", default=[], metavar="CC")
+    rescreen.add_argument("--threshold", type=float, help="default: the threshold each run recorded")
+    rescreen.add_argument("--suppressions", metavar="DIR", help="suppression files <DIR>/<CC>.csv")
+
+    status = sub.add_parser("status", help="each country's manifest status for one business date")
+    status.add_argument("--output-root", required=True)
+    status.add_argument("--business-date", required=True, type=_date)
+    status.add_argument("--country", dest="country_args", action="append", default=[], metavar="CC")
+    status.add_argument("--json", action="store_true", help="one JSON object per country and line")
     return parser
 
 
@@ -91,8 +125,24 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return nightly.run(args, extra)
         if args.command == "match-names":
             return _match_names(args)
+        if args.command == "evaluate":
+            from pipelines.evaluate import evaluate_command
+
+            return evaluate_command(args)
         if args.command == "generate":
             return _generate(args)
+        if args.command == "export-goaml":
+            from pipelines.cli_analyst import export_command
+
+            return export_command(args)
+        if args.command == "rescreen":
+            from pipelines.cli_analyst import rescreen_command
+
+            return rescreen_command(args)
+        if args.command == "status":
+            from pipelines.cli_analyst import status_command
+
+            return status_command(args)
         return _inspect(args.spec)
     except UsageError as exc:
         print(f"fiu-screen {args.command}: {exc}", file=sys.stderr)

@@ -34,7 +34,9 @@ def match_rows(matcher: Matcher, queries: Sequence[dict[str, str]], batch: int =
     out: list[dict[str, Any]] = []
     for start in range(0, len(queries), batch):
         chunk = queries[start : start + batch]
-        for query, hits in zip(chunk, matcher.match_names([q["name"] for q in chunk])):
+        countries = [q.get("country") or None for q in chunk]
+        types = [q.get("entity_type") or None for q in chunk]
+        for query, hits in zip(chunk, matcher.match_names([q["name"] for q in chunk], countries, types)):
             for m in best_per_entry(hits):
                 out.append({"query_id": query["query_id"], "query_name": query["name"], "entry_id": m.entry_id,
                             "matched_name": m.matched_name, "list_source": m.list_source,

@@ -21,30 +21,39 @@ from pipelines.config import RunConfig, encryption_keys
 from pipelines.inputs import UsageError, countries_in_scope, discover_files, fingerprint
 from pipelines.liststate import guard_lists, save_list_state
 from pipelines.manifest import build_manifest, file_entries, manifest_path, parquet_rows, planted_recall, summary_table
+from pipelines.report import build_report
+from pipelines.rescreen import write_list_snapshot
+from pipelines.runners import runner_args
 from schemas.arrow import ALERT_SCHEMA, QUARANTINE_SCHEMA
 from schemas.countries import fiu_for
+from schemas.lookback import PARTY_SCHEMA, PartyRow
 from schemas.records import Alert, FileStats, QuarantineRow
 from schemas.version import PIPELINE_VERSION
 from transforms.feeds import FeedFile
 from transforms.parties import RunInfo, alert_sort_key
+from transforms.party_store import BuildPartyStore, party_sort_key
 from transforms.read import ReadFeeds
 from transforms.screen import ScreenParties, save_lists
+from transforms.suppress import (
+    ApplySuppressions,
+    SuppressionError,
+    SuppressionIndex,
+    load_suppressions,
+    status_counts,
+    suppression_path,
+)
 from transforms.write import PART_FILE, PartitionSpec, WritePartitions, country_encryption, partition_dir, write_parquet
 from watchlists.errors import WatchlistError
 from watchlists.spec import Watchlist, load_watchlists
 
 EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
+PARTITION_KINDS = ("alerts", "quarantine", "parties")  # written per country and date, swapped in together
 DEFAULT_BEAM_ARGS = {"runner": "DirectRunner", "direct_running_mode": "in_memory"}
 
 
 def beam_options(beam_args: Sequence[str]) -> PipelineOptions:
-    """Beam options as given, with a local runner that needs no download as the default."""
-    args = list(beam_args)
-    given = {a.split("=", 1)[0].lstrip("-") for a in args if a.startswith("--")}
-    for key, value in DEFAULT_BEAM_ARGS.items():
-        if key not in given and not (key == "direct_running_mode" and "runner" in given):
-            args.append(f"--{key}={value}")
-    return PipelineOptions(args, save_main_session=False)
+    """Beam options as given, with the runner defaults of pipelines.runners (local DirectRunner, no download)."""
+    return PipelineOptions(runner_args(beam_args), save_main_session=False)
 
 
 def _quarantine_key(q: QuarantineRow) -> tuple:
@@ -56,10 +65,17 @@ def _quarantine_extra(run: RunInfo) -> dict[str, str]:
 
 
 def build_pipeline(p: beam.Pipeline, files: list[FeedFile], staging: str, lists_path: str, cfg: RunConfig, run: RunInfo,
-                   business_date: str, keys: Optional[dict[str, str]] = None) -> None:  # fmt: skip
+                   business_date: str, keys: Optional[dict[str, str]] = None,
+                   suppressions: Optional[SuppressionIndex] = None) -> None:  # fmt: skip
     """The Beam graph: files → rows → screening → partition files + file stats in staging."""
     read = p | "ReadFeeds" >> ReadFeeds(files)
     alerts = read.transactions | "ScreenParties" >> ScreenParties(lists_path, cfg.threshold, run, cfg.match_workers)
+    if suppressions is not None and len(suppressions):
+        alerts = alerts | "ApplySuppressions" >> ApplySuppressions(suppressions)
+    (read.transactions
+     | "BuildPartyStore" >> BuildPartyStore()
+     | "WriteParties" >> WritePartitions(
+            PartitionSpec(staging, "parties", business_date, PartyRow, PARTY_SCHEMA, party_sort_key, keys=keys)))  # fmt: skip
     alerts | "WriteAlerts" >> WritePartitions(
         PartitionSpec(staging, "alerts", business_date, Alert, ALERT_SCHEMA, alert_sort_key, keys=keys))
     read.quarantine | "WriteQuarantine" >> WritePartitions(
@@ -120,11 +136,12 @@ def run(args: Any, beam_args: Sequence[str], out: Optional[TextIO] = None, err: 
             print(f"warning: {country}/{name} is not a bank/ or crypto/ folder; not read", file=err)
     try:
         keys = encryption_keys(args.encrypt, args.encryption_keys, countries)
-    except UsageError as exc:
+        suppressions = load_suppressions(args.suppressions, countries, business_date)
+    except (UsageError, SuppressionError) as exc:
         print(f"fiu-screen run: {exc}", file=err)
         return EXIT_USAGE
     run_id = fingerprint(files, business_date, ",".join(countries), PIPELINE_VERSION, str(cfg.threshold),
-                         *(wl.version for wl in lists))  # fmt: skip
+                         *(wl.version for wl in lists), *_suppression_files(args.suppressions, countries))  # fmt: skip
     run_info = RunInfo(run_id, PIPELINE_VERSION, tuple(sorted(cfg.fius.items())))
 
     os.makedirs(args.output_root, exist_ok=True)
@@ -137,13 +154,15 @@ def run(args: Any, beam_args: Sequence[str], out: Optional[TextIO] = None, err: 
         save_lists(lists, lists_path)
         t1 = time.monotonic()
         with beam.Pipeline(options=options) as p:
-            build_pipeline(p, files, staging, lists_path, cfg, run_info, business_date, keys)
+            build_pipeline(p, files, staging, lists_path, cfg, run_info, business_date, keys, suppressions)
         timings["pipeline"] = time.monotonic() - t1
         crashpoint("pipeline-done")
         extra = {"accepted_list_changes": accepted} if accepted else {}
         manifests = commit(args.output_root, staging, countries, files, lists, cfg, run_info, business_date, timings,
                            extra, keys, ignored)  # fmt: skip
         save_list_state(args.output_root, lists, business_date)
+        for wl in lists:  # what `fiu-screen rescreen` compares the next list versions with
+            write_list_snapshot(args.output_root, wl)
     except Exception as exc:  # noqa: BLE001 - any failure before the commit is fatal and writes nothing
         print(f"fiu-screen run: FATAL {type(exc).__name__}: {exc}; nothing written", file=err)
         return EXIT_FATAL
@@ -151,12 +170,15 @@ def run(args: Any, beam_args: Sequence[str], out: Optional[TextIO] = None, err: 
         shutil.rmtree(staging, ignore_errors=True)
 
     print(summary_table(manifests), file=out)
+    report = _build_report(args.output_root, business_date, err)
     truth = args.ground_truth or os.path.join(input_day, "ground_truth.csv")
     if truth and os.path.exists(truth) and not keys:
         _print_recall(truth, args.output_root, business_date, countries, out)
     print(f"\nalerts:     {os.path.join(args.output_root, 'alerts')}", file=out)
     print(f"quarantine: {os.path.join(args.output_root, 'quarantine')}", file=out)
     print(f"manifests:  {os.path.join(args.output_root, 'manifests', f'business_date={business_date}')}", file=out)
+    if report:
+        print(f"report:     {report}", file=out)
     print(f"load with:  pandas.read_parquet({os.path.join(args.output_root, 'alerts')!r}, "
           f"filters=[('country', '==', 'NL')])", file=out)  # fmt: skip
     print(f"run {run_id} took {time.monotonic() - t0:.1f}s", file=out)
@@ -173,13 +195,16 @@ def commit(output_root: str, staging: str, countries: list[str], files: list[Fee
     for country in countries:  # reconcile every country before anything is moved
         mine = [f for f in files if f.context.country == country]
         entries = file_entries(mine, stats)
-        empty = (("alerts", Alert, ALERT_SCHEMA, None), ("quarantine", QuarantineRow, QUARANTINE_SCHEMA, _quarantine_extra(run)))
+        empty = (("alerts", Alert, ALERT_SCHEMA, None), ("quarantine", QuarantineRow, QUARANTINE_SCHEMA, _quarantine_extra(run)),
+                 ("parties", PartyRow, PARTY_SCHEMA, None))
         for kind, record, schema, constants in empty:  # a country with nothing to report still gets its partitions
             folder = partition_dir(staging, kind, country, business_date)
             if not os.path.exists(os.path.join(folder, PART_FILE)):
                 write_parquet(os.path.join(folder, PART_FILE), [], record, schema, constants,
                               country_encryption(keys, country, schema))  # fmt: skip
-        alerts = parquet_rows(partition_dir(staging, "alerts", country, business_date))
+        alerts_dir = partition_dir(staging, "alerts", country, business_date)
+        alerts = parquet_rows(alerts_dir)
+        suppressed = status_counts(alerts_dir).get("suppressed", 0) if not keys else None
         quarantined = parquet_rows(partition_dir(staging, "quarantine", country, business_date))
         expected = sum(e["rows_quarantined"] for e in entries) + sum(1 for e in entries if e["status"] != "ok")
         if quarantined != expected:
@@ -189,13 +214,34 @@ def commit(output_root: str, staging: str, countries: list[str], files: list[Fee
                                         run.pipeline_version, cfg.threshold, lists, entries, alerts, quarantined,
                                         dict(timings), {**extra, "ignored": (ignored or {}).get(country, []),
                                                         "finished_at": _utc_now()}))  # fmt: skip
+        manifests[-1]["totals"]["alerts_suppressed"] = suppressed  # still written, with status = suppressed
     for country, manifest in zip(countries, manifests):
-        for kind in ("alerts", "quarantine"):
+        for kind in PARTITION_KINDS:
             replace_dir(partition_dir(staging, kind, country, business_date),
                         partition_dir(output_root, kind, country, business_date), output_root)  # fmt: skip
         write_json_atomic(manifest_path(output_root, country, business_date), manifest)
         crashpoint("country-committed")
     return manifests
+
+
+def _build_report(output_root: str, business_date: str, err: TextIO) -> Optional[str]:
+    """The static HTML run report; a report that fails to build is a warning, not a failed run."""
+    try:
+        return build_report(output_root, business_date)
+    except Exception as exc:  # noqa: BLE001 - the alerts are written; the report is a convenience
+        print(f"warning: run report not written: {type(exc).__name__}: {exc}", file=err)
+        return None
+
+
+def _suppression_files(folder: Optional[str], countries: Sequence[str]) -> list[str]:
+    """The suppression files' contents, so that a changed review changes the run id."""
+    out = []
+    for country in countries:
+        path = suppression_path(folder, country) if folder else None
+        if path and os.path.exists(path):
+            with open(path, encoding="utf-8", errors="replace") as f:
+                out.append(f"{country}:{f.read()}")
+    return out
 
 
 def _utc_now() -> str:

@@ -16,10 +16,13 @@ PARTY_ROLES = (
     "ultimate_beneficiary",
     "customer",
     "counterparty",
+    "originating_vasp",
+    "beneficiary_vasp",
     "remittance",
 )
 SOURCE_TYPES = ("bank", "crypto")
 ENTITY_TYPES = ("organization", "vessel", "person", "aircraft", "unknown")
+ALERT_STATUSES = ("open", "suppressed")
 
 
 class Party(NamedTuple):
@@ -121,6 +124,9 @@ class Alert(NamedTuple):
     watchlist_version: str
     pipeline_version: str
     run_id: str
+    # 0.2.0 additions (at the end, with defaults, so older files and callers keep working):
+    lookback: bool = False  # written by `fiu-screen rescreen`: a past party against a new or changed entry
+    status: str = "open"  # one of ALERT_STATUSES; "suppressed" when a reviewed false positive matches
 
 
 class FileStats(NamedTuple):

@@ -22,7 +22,9 @@ ROLE_ORDER = {
     "ultimate_beneficiary": 3,
     "customer": 4,
     "counterparty": 5,
-    "remittance": 6,
+    "originating_vasp": 6,
+    "beneficiary_vasp": 7,
+    "remittance": 8,
 }
 
 

@@ -1,18 +1,37 @@
-"""ReadFeeds: input files → Transaction rows, quarantine rows and per-file reconciliation."""
+"""ReadFeeds: input files → validated Transaction rows, quarantine rows and per-file reconciliation.
+
+One file is one element. `parse_file` reads every row of it (keeping each row's original
+text beside the parsed Transaction), validates the parsed rows in one frame with the file's
+great-expectations suite (`transforms.validate`), and yields the rows that pass as
+Transactions, the others as QuarantineRows naming every failing expectation, then the file's
+FileStats (rows read = rows screened + rows quarantined). A file that cannot be read as a
+whole, or breaks off, adds one QuarantineRow with source_row 0 and fails: the run goes on.
+"""
 
 from __future__ import annotations
 
-from typing import Iterator, NamedTuple, Sequence, Union
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator, Sequence
+from typing import Any, NamedTuple, Optional, Union
 
 import apache_beam as beam
 from apache_beam import pvalue
 
+from schemas.expectations import DateWindow, profile_for
 from schemas.records import FileStats, QuarantineRow, Transaction
-from transforms.feeds import FeedError, FeedFile, detect_format, read_feed
+from transforms.feeds import FeedError, FeedFile, read_feed
+from transforms.feeds.common import iter_csv, sniff_format, text_lines
+from transforms.feeds.dialects import find_dialect
+from transforms.feeds.pacs008 import MESSAGE as PACS008_MESSAGE
+from transforms.feeds.pacs008 import parse_xml
+from transforms.reports import file_report, write_report
+from transforms.validate import validate_rows
 
 QUARANTINE = "quarantine"
 STATS = "stats"
 MAX_RAW_CHARS = 10_000  # cap on the raw text kept for a quarantined record
+Record = Union[Transaction, QuarantineRow, FileStats]
 
 
 class ReadResult(NamedTuple):
@@ -21,35 +40,160 @@ class ReadResult(NamedTuple):
     stats: beam.PCollection
 
 
-def parse_file(feed: FeedFile) -> Iterator[Union[Transaction, QuarantineRow, FileStats]]:
+class FileRows(NamedTuple):
+    """One file's rows as read, before validation; raws[i] and networks[i] go with transactions[i]."""
+
+    file_format: str
+    transactions: list[Transaction]
+    raws: list[Optional[str]]  # the row's original text, where the format lets us keep it
+    networks: list[Optional[str]]  # the crypto feed's network column (Transaction has no field for it)
+    quarantined: list[QuarantineRow]  # rows the reader itself rejected
+    error: Optional[str]  # why the file (or its rest) could not be read
+
+
+def capped(raw: str) -> str:
+    """Raw text cut to MAX_RAW_CHARS, saying how much was cut."""
+    return raw if len(raw) <= MAX_RAW_CHARS else f"{raw[:MAX_RAW_CHARS]}…[cut: {len(raw)} characters in all]"
+
+
+def _json_values(line: str) -> dict[str, Optional[str]]:
+    try:
+        obj = json.loads(line)
+    except (ValueError, RecursionError):
+        return {}
+    return {str(k).strip().lower(): v if isinstance(v, str) else None for k, v in obj.items()} if isinstance(obj, dict) else {}
+
+
+def source_texts(fmt: str, feed: FeedFile) -> Iterator[tuple[int, str, dict[str, Optional[str]]]]:
+    """(source_row, original text, values) of each row of a CSV or JSON-lines feed, numbered as
+    the readers number them (non-blank rows); nothing for other formats, whose quarantined rows
+    get their text another way (`_xml_texts`, else the parsed record)."""
+    if fmt in ("bank-csv", "crypto-csv"):
+        dialect = find_dialect(feed.path, feed.context)
+        options: dict[str, Any] = {} if dialect is None else {
+            "encoding": dialect.encoding, "delimiter": dialect.delimiter, "rename": dialect.rename}
+        for record in iter_csv(feed.path, (), **options):
+            yield record.row, record.raw, record.values
+    elif fmt == "crypto-jsonl" or (fmt == "ivms101" and not feed.path.lower().removesuffix(".gz").endswith(".json")):
+        row = 0
+        for line in text_lines(feed.path):
+            raw = line.rstrip("\r\n")
+            if raw.strip():
+                row += 1
+                yield row, raw, _json_values(raw)
+
+
+class _Texts:
+    """Walks `source_texts` in step with the reader; gives up quietly if it cannot keep up."""
+
+    def __init__(self, fmt: str, feed: FeedFile) -> None:
+        self._it: Optional[Iterator[tuple[int, str, dict[str, Optional[str]]]]] = source_texts(fmt, feed)
+        self._head: Optional[tuple[int, str, dict[str, Optional[str]]]] = None
+
+    def at(self, row: int) -> tuple[Optional[str], dict[str, Optional[str]]]:
+        while self._it is not None and (self._head is None or self._head[0] < row):
+            try:
+                self._head = next(self._it)
+            except Exception:  # noqa: BLE001 - end of file or trouble: the reader reports that
+                self._it = None
+        if self._head is not None and self._head[0] == row:
+            return self._head[1], self._head[2]
+        return None, {}
+
+
+def read_rows(feed: FeedFile) -> FileRows:
+    """Every row of one file, as the reader gives it, with its original text where kept."""
+    fmt = sniff_format(feed.path)[0] or "unknown"
+    rows = FileRows(fmt, [], [], [], [], None)
+    texts = _Texts(fmt, feed)
+    try:
+        for record in read_feed(feed.path, feed.context):
+            if isinstance(record, QuarantineRow):
+                rows.quarantined.append(record._replace(raw_record=capped(record.raw_record)))
+                continue
+            raw, values = texts.at(record.source_row)
+            rows.transactions.append(record)
+            rows.raws.append(raw)
+            rows.networks.append(values.get("network"))
+    except Exception as exc:  # noqa: BLE001 - a file that cannot be read fails alone, never the run
+        return rows._replace(error=str(exc) if isinstance(exc, FeedError) else f"{type(exc).__name__}: {exc}")
+    return rows
+
+
+def _xml_texts(fmt: str, path: str, positions: set[int]) -> dict[int, str]:
+    """The CdtTrfTxInf at each position of a pacs.008 file, as text (read again, on demand)."""
+    if fmt != "pacs.008" or not positions:
+        return {}
+    root, _ = parse_xml(path)
+    out: dict[int, str] = {}
+    position = 0
+    for message in root.iter(PACS008_MESSAGE):
+        for tx in message.iterfind("CdtTrfTxInf"):
+            position += 1
+            if position in positions:
+                tx.tail = None
+                out[position] = ET.tostring(tx, encoding="unicode")
+    return out
+
+
+def _raw_text(tx: Transaction) -> str:
+    """A parsed record as text, for formats whose original row text is not kept."""
+    return "parsed: " + json.dumps(tx._asdict(), ensure_ascii=False, default=str)
+
+
+def parse_file(feed: FeedFile, window: DateWindow = DateWindow(), reports_dir: Optional[str] = None) -> Iterator[Record]:
     """Every row of a file as a Transaction or QuarantineRow, then the file's FileStats.
 
-    A file that cannot be read as a whole (bad gzip, not XML, missing header, …) yields one
-    QuarantineRow with source_row 0 and a FileStats with status 'failed'.
+    With `reports_dir`, GX's validation result is also written there as JSON and HTML.
     """
     ctx = feed.context
-    fmt = detect_format(feed.path) or "unknown"
-    screened = quarantined = 0
+    rows = read_rows(feed)
+    profile = profile_for(rows.file_format, ctx.source_type)
+    reasons: dict[int, list[str]] = {}
+    result: Optional[dict[str, Any]] = None
+    errors = [f"file could not be read: {rows.error}"] if rows.error else []
+    if rows.transactions:
+        try:
+            validation = validate_rows(rows.transactions, rows.networks, profile, ctx.business_date, window)
+            reasons, result = validation.reasons, validation.result
+        except Exception as exc:  # noqa: BLE001 - fail closed: no row of this file is screened unchecked
+            why = f"validation could not run: {type(exc).__name__}: {exc}"
+            reasons = {i: [why] for i in range(len(rows.transactions))}
+            errors.append(why)
+    failed = {rows.transactions[i].source_row for i, raw in enumerate(rows.raws) if i in reasons and raw is None}
     try:
-        for row in read_feed(feed.path, ctx):
-            if isinstance(row, Transaction):
-                screened += 1
-            else:
-                quarantined += 1
-                row = row._replace(raw_record=row.raw_record[:MAX_RAW_CHARS])
-            yield row
-    except (FeedError, OSError, EOFError, UnicodeDecodeError, ValueError) as exc:
-        reason = f"file could not be read: {exc}"
-        yield QuarantineRow(ctx.country, ctx.business_date, ctx.source_type, ctx.source_file, 0, "", reason)
-        yield FileStats(ctx.country, ctx.source_file, fmt, screened + quarantined, screened, quarantined,
-                        "failed", reason)  # fmt: skip
-        return
-    yield FileStats(ctx.country, ctx.source_file, fmt, screened + quarantined, screened, quarantined, "ok")
+        xml = _xml_texts(rows.file_format, feed.path, failed)
+    except Exception:  # noqa: BLE001 - the parsed record stands in for the text
+        xml = {}
+    quarantined = list(rows.quarantined)
+    screened = 0
+    for i, tx in enumerate(rows.transactions):
+        if i not in reasons:
+            screened += 1
+            yield tx
+            continue
+        raw = rows.raws[i] or xml.get(tx.source_row) or _raw_text(tx)
+        quarantined.append(QuarantineRow(*ctx, tx.source_row, capped(raw), "; ".join(reasons[i])))
+    yield from quarantined
+    error = "; ".join(errors) or None
+    stats = FileStats(ctx.country, ctx.source_file, rows.file_format, screened + len(quarantined), screened,
+                      len(quarantined), "failed" if error else "ok", error)  # fmt: skip
+    if error:
+        yield QuarantineRow(*ctx, 0, "", error)
+    yield stats
+    if reports_dir is not None:
+        info = {**stats._asdict(), "business_date": ctx.business_date, "profile": profile.name,
+                "window_days": list(window)}  # fmt: skip
+        write_report(reports_dir, file_report(info, result))
 
 
 class _ParseFileFn(beam.DoFn):
+    def __init__(self, window: DateWindow, reports_dir: Optional[str]) -> None:
+        self._window = window
+        self._reports_dir = reports_dir
+
     def process(self, feed: FeedFile):  # type: ignore[override]
-        for item in parse_file(feed):
+        for item in parse_file(feed, self._window, self._reports_dir):
             if isinstance(item, Transaction):
                 yield item
             elif isinstance(item, QuarantineRow):
@@ -59,17 +203,27 @@ class _ParseFileFn(beam.DoFn):
 
 
 class ReadFeeds(beam.PTransform):
-    """Parse the given files in parallel (one file per element)."""
+    """Parse and validate the given files in parallel (one file per element).
 
-    def __init__(self, files: Sequence[FeedFile]) -> None:
+    `window`: how many days a transaction date may lie before / after the business date.
+    `reports_dir`: where to write each file's validation report (None: write none).
+    """
+
+    def __init__(self, files: Sequence[FeedFile], reports_dir: Optional[str] = None,
+                 window: DateWindow = DateWindow()) -> None:  # fmt: skip
         super().__init__()
+        if window.days_before < 0 or window.days_after < 0:
+            raise ValueError(f"the date window must not be negative, got {window}")
         self._files = sorted(files)
+        self._reports_dir = reports_dir
+        self._window = DateWindow(*window)
 
     def expand(self, pbegin):
         parsed = (
             pbegin
             | "ListFiles" >> beam.Create(self._files)
             | "SpreadFiles" >> beam.Reshuffle()
-            | "ParseFiles" >> beam.ParDo(_ParseFileFn()).with_outputs(QUARANTINE, STATS, main="tx")
-        )
+            | "ParseFiles" >> beam.ParDo(_ParseFileFn(self._window, self._reports_dir)).with_outputs(
+                QUARANTINE, STATS, main="tx")
+        )  # fmt: skip
         return ReadResult(parsed.tx, parsed[QUARANTINE], parsed[STATS])

@@ -1,16 +1,33 @@
-"""ScreenParties: distinct party queries → matches (once each) → alerts joined back."""
+"""ScreenParties: distinct party queries → matches (once each) → alerts joined back.
+
+Transactions travel in batches (one Beam element per few thousand rows, pickled once as a
+whole), so the runner's per-element cost is paid per batch. Indexing a batch gives every
+transaction's query keys (a stable 32-bit hash per query) and the batch's distinct queries,
+split into shards by that key; each shard's queries are de-duplicated across the whole run
+and matched once, against an index built once per worker process (`Shared`). Only the
+queries that fired come back, as a side input; a transaction is joined with them only when
+one of its keys is among theirs, so the other transactions cost a set lookup.
+"""
 
 from __future__ import annotations
 
 import pickle
-from typing import Sequence
+import zlib
+from array import array
+from typing import Mapping, NamedTuple, Optional, Sequence
 
 import apache_beam as beam
 from apache_beam.utils import shared
 
+from schemas.records import Alert, Transaction
 from transforms.parties import RunInfo, distinct_queries, make_alerts
-from watchlists.matcher import Matcher, PartyQuery
+from watchlists.matcher import Match, Matcher, PartyQuery
 from watchlists.spec import Watchlist
+
+BATCH_SIZE = 2048  # transactions per batch element
+SHARDS = 16  # groups the run's distinct queries are matched in (the unit of parallel matching)
+MEMO_LIMIT = 200_000  # distinct parties remembered per worker before the memo is cleared
+QUERIES = "queries"  # the tagged output of the batch index: (shard, distinct queries)
 
 
 def save_lists(lists: Sequence[Watchlist], path: str) -> None:
@@ -25,8 +42,92 @@ def load_matcher(path: str, threshold: float, workers: int = 1) -> Matcher:
     return Matcher(lists, threshold=threshold, workers=workers)
 
 
+class QueryMemo:
+    """`distinct_queries(tx)`, computed once per distinct party instead of once per transaction.
+
+    A transaction's queries are its parties' queries in order, then its remittance text's;
+    parties repeat across transactions (about 10% are distinct), so the work per party
+    (identifier normalisation) is memoised, keyed by the party and the transaction's country,
+    source type and format. tests/transforms/test_screen_batches.py pins the equality.
+    """
+
+    def __init__(self, limit: int = MEMO_LIMIT) -> None:
+        self._limit = limit
+        self._memo: dict[tuple, tuple[PartyQuery, ...]] = {}
+
+    def queries(self, tx: Transaction) -> list[PartyQuery]:
+        out: list[PartyQuery] = []
+        for party in tx.parties:
+            key = (party, tx.country, tx.source_type, tx.file_format)
+            found = self._memo.get(key)
+            if found is None:
+                if len(self._memo) >= self._limit:
+                    self._memo.clear()
+                found = self._memo[key] = tuple(distinct_queries(tx._replace(parties=(party,), remittance_info=None)))
+            out += found
+        if tx.remittance_info:
+            out += distinct_queries(tx._replace(parties=()))
+        return out
+
+
+def query_key(query: PartyQuery) -> int:
+    """A 32-bit key that is the same in every worker process (unlike the salted `hash`)."""
+    return zlib.crc32(repr(tuple(query)).encode())
+
+
+class IndexedBatch(NamedTuple):
+    """A batch's transactions with their query keys: transaction i has keys[ends[i-1]:ends[i]]."""
+
+    transactions: list[Transaction]
+    keys: array
+    ends: array
+
+
+def index_batch(txs: Sequence[Transaction], memo: QueryMemo,
+                shards: int = SHARDS) -> tuple[IndexedBatch, dict[int, list[PartyQuery]]]:  # fmt: skip
+    """The batch with its query keys, and its distinct queries grouped by shard."""
+    keys, ends = array("I"), array("I")
+    by_shard: dict[int, list[PartyQuery]] = {}
+    seen: dict[PartyQuery, int] = {}
+    for tx in txs:
+        for query in memo.queries(tx):
+            key = seen.get(query)
+            if key is None:
+                key = seen[query] = query_key(query)
+                by_shard.setdefault(key % shards, []).append(query)
+            keys.append(key)
+        ends.append(len(keys))
+    return IndexedBatch(list(txs), keys, ends), by_shard
+
+
+def join_alerts(batch: IndexedBatch, found: Mapping[PartyQuery, Sequence[Match]], run: RunInfo,
+                hit_keys: Optional[set[int]] = None) -> list[Alert]:  # fmt: skip
+    """The alerts of a batch: only transactions with a key among the fired queries' are joined."""
+    hits = hit_keys if hit_keys is not None else {query_key(q) for q in found}
+    alerts: list[Alert] = []
+    start = 0
+    for tx, end in zip(batch.transactions, batch.ends):
+        if not hits.isdisjoint(batch.keys[start:end]):
+            alerts += make_alerts(tx, found, run)
+        start = end
+    return alerts
+
+
+class _IndexBatchFn(beam.DoFn):
+    """A batch → the batch, pickled once with its keys; and (shard, pickled queries) as QUERIES."""
+
+    def setup(self) -> None:
+        self._memo = QueryMemo()
+
+    def process(self, txs):  # type: ignore[override]
+        batch, by_shard = index_batch(txs, self._memo)
+        yield pickle.dumps(tuple(batch), protocol=pickle.HIGHEST_PROTOCOL)
+        for shard, queries in sorted(by_shard.items()):  # one pickle per shard, not one per query
+            yield beam.pvalue.TaggedOutput(QUERIES, (shard, pickle.dumps(queries, protocol=pickle.HIGHEST_PROTOCOL)))
+
+
 class _MatchFn(beam.DoFn):
-    """Match a batch of distinct queries; the index is built once per worker process."""
+    """Match one shard's distinct queries; the index is built once per worker process."""
 
     def __init__(self, lists_path: str, threshold: float, workers: int, handle: shared.Shared) -> None:
         self._lists_path = lists_path
@@ -35,38 +136,54 @@ class _MatchFn(beam.DoFn):
         self._handle = handle
 
     def setup(self) -> None:
-        key = f"{self._lists_path}:{self._threshold}"
+        key = f"{self._lists_path}:{self._threshold}:{self._workers}"
         self._matcher = self._handle.acquire(
             lambda: load_matcher(self._lists_path, self._threshold, self._workers), tag=key
         )
 
-    def process(self, batch):  # type: ignore[override]
-        queries = [PartyQuery(*q) for q in batch]
+    def process(self, keyed):  # type: ignore[override]
+        _, blobs = keyed
+        queries = list({q for blob in blobs for q in pickle.loads(blob)})
         for query, matches in zip(queries, self._matcher.screen(queries)):
             if matches:
-                yield tuple(query), matches
+                yield query, matches
+
+
+class _JoinAlertsFn(beam.DoFn):
+    def start_bundle(self) -> None:
+        self._found, self._hits = None, set()
+
+    def process(self, blob, found, run):  # type: ignore[override]
+        if found is not self._found:  # the side input, once per bundle
+            self._found, self._hits = found, {query_key(q) for q in found}
+        yield from join_alerts(IndexedBatch(*pickle.loads(blob)), found, run, self._hits)
 
 
 class ScreenParties(beam.PTransform):
     """Screen every distinct party of the transactions once, then emit Alert rows."""
 
-    def __init__(self, lists_path: str, threshold: float, run: RunInfo, workers: int = 1) -> None:
+    def __init__(self, lists_path: str, threshold: float, run: RunInfo, workers: int = 1,
+                 batch_size: int = BATCH_SIZE) -> None:  # fmt: skip
         super().__init__()
         if not 0 < threshold <= 100:
             raise ValueError(f"threshold must be in (0, 100], got {threshold}")
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         self._lists_path = lists_path
         self._threshold = threshold
         self._run = run
         self._workers = workers
+        self._batch_size = batch_size
 
     def expand(self, transactions):
-        matches = (
+        indexed = (
             transactions
-            | "PartyQueries" >> beam.FlatMap(lambda tx: [tuple(q) for q in distinct_queries(tx)])
-            | "DistinctQueries" >> beam.Distinct()
-            | "BatchQueries" >> beam.BatchElements(min_batch_size=64, max_batch_size=4096)
-            | "MatchQueries" >> beam.ParDo(_MatchFn(self._lists_path, self._threshold, self._workers, shared.Shared()))
+            | "BatchTransactions" >> beam.BatchElements(min_batch_size=self._batch_size, max_batch_size=self._batch_size)
+            | "IndexBatches" >> beam.ParDo(_IndexBatchFn()).with_outputs(QUERIES, main="batches")
         )
-        return transactions | "JoinBackAlerts" >> beam.FlatMap(
-            lambda tx, found, run: make_alerts(tx, found, run), beam.pvalue.AsDict(matches), self._run
+        matches = (
+            indexed[QUERIES]
+            | "GroupShards" >> beam.GroupByKey()
+            | "MatchShards" >> beam.ParDo(_MatchFn(self._lists_path, self._threshold, self._workers, shared.Shared()))
         )
+        return indexed.batches | "JoinBackAlerts" >> beam.ParDo(_JoinAlertsFn(), beam.pvalue.AsDict(matches), self._run)

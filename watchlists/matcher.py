@@ -1,29 +1,28 @@
 """Screening of parties against loaded watchlists: exact identifiers, fuzzy names, free text.
 
 Plain functions and one index class, no Beam: the pipeline and `fiu-screen match-names` use
-the same `Matcher`. Each distinct query is screened once; callers join matches back.
+the same `Matcher`. Each distinct query is screened once; callers join matches back. Names go
+through the candidate index (`watchlists.index`) and only the candidates are scored
+(`watchlists.scoring`).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Iterable, NamedTuple, Optional, Sequence
-
-import numpy as np
-from rapidfuzz import fuzz, process
 
 from schemas.records import WatchlistEntry
 from watchlists.identifiers import find_crypto_addresses, find_imos
+from watchlists.index import NameIndex
 from watchlists.normalize import VESSEL_PREFIXES, NameKey, name_key, sorted_tokens, text_tokens
 from watchlists.scoring import TokenWeights, score_name
 from watchlists.spec import Watchlist
 
 DEFAULT_THRESHOLD = 88.0
 MIN_FUZZY_LENGTH = 4  # names shorter than this (after normalisation) must match exactly
-CANDIDATE_MARGIN = 25.0  # candidates: token-sorted ratio ≥ threshold − margin, then scored
-MAX_CANDIDATES = 50  # per query name, best token-sorted ratio first
-CHUNK = 256  # query names per vectorised candidate search (bounds the score matrix)
 TEXT_VESSEL_CUES = VESSEL_PREFIXES | {"vessel", "ship", "mv", "imo", "tanker", "reefer"}
 IDENTIFIER_KINDS = ("imo", "crypto_address", "iban", "bic", "lei", "mmsi")
+_LONG_WORD = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{25,}(?![0-9A-Za-z])")
 
 
 class PartyQuery(NamedTuple):
@@ -32,6 +31,8 @@ class PartyQuery(NamedTuple):
     name: Optional[str] = None
     identifiers: tuple[tuple[str, str], ...] = ()  # (kind, canonical value)
     text: Optional[str] = None  # remittance information
+    country: Optional[str] = None  # ISO2 country the party is given with (qualifier)
+    entity_type: Optional[str] = None  # organization | vessel | person, when the feed says
 
 
 class Match(NamedTuple):
@@ -56,14 +57,19 @@ class _Listed(NamedTuple):
 class Matcher:
     """An index over one or more watchlists; build once per process, query many times."""
 
-    def __init__(self, lists: Sequence[Watchlist], threshold: float = DEFAULT_THRESHOLD, workers: int = 1):
+    def __init__(self, lists: Sequence[Watchlist], threshold: float = DEFAULT_THRESHOLD, workers: int = 1,
+                 weights: Optional[TokenWeights] = None):  # fmt: skip
+        """`weights`: word weights of a larger list set (re-screening a few entries scores as a full run).
+
+        `workers` is kept for callers of the first version (it sized rapidfuzz's thread pool); the
+        index is pure Python, so parallelism comes from several processes (Beam workers, a fork pool).
+        """
         if not 0 < threshold <= 100:
             raise ValueError(f"threshold must be in (0, 100], got {threshold}")
         self.threshold = threshold
         self.workers = workers
         self._listed: list[_Listed] = []
         self._ids: dict[tuple[str, str], list[int]] = {}
-        self._choices: list[str] = []  # token-sorted name cores, strong names only
         self._choice_owner: list[tuple[int, str, NameKey]] = []  # (listed index, name as listed, its key)
         self._exact: dict[str, list[tuple[int, str]]] = {}  # short cores matched exactly
         self._vessel_names: dict[tuple[str, ...], list[tuple[int, str]]] = {}
@@ -71,7 +77,8 @@ class Matcher:
             for entry in wl.entries:
                 self._add(_Listed(entry, wl.version))
         self._longest_vessel = max((len(k) for k in self._vessel_names), default=0)
-        self._weights = TokenWeights(owner[2].core for owner in self._choice_owner)
+        self._weights = weights if weights is not None else TokenWeights(o[2].core for o in self._choice_owner)
+        self._index = NameIndex([o[2] for o in self._choice_owner], self._weights)
 
     def _add(self, listed: _Listed) -> None:
         idx = len(self._listed)
@@ -86,11 +93,9 @@ class Matcher:
             if key is None or key.core in seen:
                 continue
             seen.add(key.core)
-            choice = sorted_tokens(key.core)
             if len(key.core) < MIN_FUZZY_LENGTH:
-                self._exact.setdefault(choice, []).append((idx, listed_name))
+                self._exact.setdefault(sorted_tokens(key.core), []).append((idx, listed_name))
             else:
-                self._choices.append(choice)
                 self._choice_owner.append((idx, listed_name, key))
             if entry.entity_type == "vessel":
                 self._vessel_names.setdefault(tuple(key.core.split()), []).append((idx, listed_name))
@@ -101,7 +106,9 @@ class Matcher:
 
     # --- the three kinds of evidence -----------------------------------------------------
 
-    def _match(self, idx: int, match_type: str, score: float, matched: Optional[str], query_value: str, why: str) -> Match:
+    def _match(
+        self, idx: int, match_type: str, score: float, matched: Optional[str], query_value: str, why: str
+    ) -> Match:
         entry, version = self._listed[idx]
         where = f"{entry.list_source} {entry.entry_id} ({entry.entity_type})"
         return Match(entry.entry_id, entry.list_source, matched or entry.name, entry.entity_type, match_type,
@@ -116,40 +123,52 @@ class Matcher:
                 out.append(self._match(idx, kind, 100.0, None, value, why))
         return out
 
-    def match_names(self, names: Sequence[Optional[str]]) -> list[list[Match]]:
-        """Fuzzy matches of many names: vectorised candidate search, then feature scoring."""
-        results: list[list[Match]] = [[] for _ in names]
-        keys = [name_key(n) for n in names]
-        for i, key in enumerate(keys):
-            if key is not None:
-                for idx, listed_name in self._exact.get(sorted_tokens(key.core), ()):
-                    why = f"name {names[i]!r} = {listed_name!r} (short name, exact after normalisation)"
-                    results[i].append(self._match(idx, "name", 100.0, listed_name, names[i] or "", why))
-        fuzzy = [i for i, k in enumerate(keys) if k is not None and len(k.core) >= MIN_FUZZY_LENGTH]
-        if not self._choices:
-            return results
-        cutoff = max(0.0, self.threshold - CANDIDATE_MARGIN)
-        for start in range(0, len(fuzzy), CHUNK):
-            rows = fuzzy[start : start + CHUNK]
-            queries = [sorted_tokens(keys[i].core) for i in rows]  # type: ignore[union-attr]
-            ratios = process.cdist(queries, self._choices, scorer=fuzz.ratio, score_cutoff=cutoff,
-                                   dtype=np.uint8, workers=self.workers)  # fmt: skip
-            for row, i in enumerate(rows):
-                cols = np.flatnonzero(ratios[row])
-                if len(cols) > MAX_CANDIDATES:
-                    cols = cols[np.argsort(-ratios[row][cols], kind="stable")[:MAX_CANDIDATES]]
-                results[i] += self._score_candidates(names[i] or "", keys[i], cols)  # type: ignore[arg-type]
-        return results
+    def match_names(self, names: Sequence[Optional[str]], countries: Optional[Sequence[Optional[str]]] = None,
+                    entity_types: Optional[Sequence[Optional[str]]] = None) -> list[list[Match]]:  # fmt: skip
+        """Fuzzy matches of many names: index candidates, then feature scoring.
 
-    def _score_candidates(self, query: str, key: NameKey, cols: Iterable[int]) -> list[Match]:
+        `countries` and `entity_types` (parallel to `names`, optional) qualify each name: a
+        party given as another kind of entity, or from none of the entry's countries, scores lower.
+        """
         out = []
-        for col in cols:
-            idx, listed_name, listed_key = self._choice_owner[col]
-            scored = score_name(key, listed_key, self._listed[idx].entry.entity_type, self._weights)
+        for i, name in enumerate(names):
+            country = countries[i] if countries is not None else None
+            etype = entity_types[i] if entity_types is not None else None
+            out.append(self._match_name(name, country, etype))
+        return out
+
+    def _match_name(self, name: Optional[str], country: Optional[str], etype: Optional[str]) -> list[Match]:
+        key = name_key(name) if name else None
+        if key is None:
+            return []
+        out = []
+        for idx, listed_name in self._exact.get(sorted_tokens(key.core), ()):
+            why = f"name {name!r} = {listed_name!r} (short name, exact after normalisation)"
+            out.append(self._match(idx, "name", 100.0, listed_name, name or "", why))
+        if len(key.core) < MIN_FUZZY_LENGTH:
+            return out
+        for pos in self._index.candidates(key, self.threshold):
+            idx, listed_name, listed_key = self._choice_owner[pos]
+            entry = self._listed[idx].entry
+            scored = score_name(key, listed_key, entry.entity_type, self._weights, etype, country, entry.countries)
             if scored.score >= self.threshold:
-                why = (f"name {query!r} ~ {listed_name!r} [{key.core!r} vs {listed_key.core!r}]: "
+                why = (f"name {name!r} ~ {listed_name!r} [{key.core!r} vs {listed_key.core!r}]: "
                        f"{scored.describe()} = {scored.score:.1f}")  # fmt: skip
-                out.append(self._match(idx, "name", scored.score, listed_name, query, why))
+                out.append(self._match(idx, "name", scored.score, listed_name, name or "", why))
+        return out
+
+    def candidate_entries(self, names: Sequence[Optional[str]]) -> list[set[str]]:
+        """The entries ("list_source:entry_id") the index proposes for scoring, per name."""
+        out = []
+        for name in names:
+            key = name_key(name) if name else None
+            found: set[str] = set()
+            if key is not None:
+                positions = self._index.candidates(key, self.threshold) if len(key.core) >= MIN_FUZZY_LENGTH else []
+                idxs = [self._choice_owner[p][0] for p in positions]
+                idxs += [idx for idx, _ in self._exact.get(sorted_tokens(key.core), ())]
+                found = {f"{self._listed[i].entry.list_source}:{self._listed[i].entry.entry_id}" for i in idxs}
+            out.append(found)
         return out
 
     def scan_text(self, text: Optional[str]) -> list[Match]:
@@ -158,6 +177,11 @@ class Matcher:
             return []
         ids = [("imo", imo) for imo in find_imos(text)]
         ids += [("crypto_address", a) for a in find_crypto_addresses(text)]
+        ids += [
+            ("crypto_address", w)
+            for w in _LONG_WORD.findall(text)
+            if ("crypto_address", w) in self._ids and ("crypto_address", w) not in ids
+        ]  # any other chain's listed address, written exactly
         out = self.match_identifiers(ids)
         toks = text_tokens(text)
         for start in range(len(toks)):
@@ -179,7 +203,8 @@ class Matcher:
 
     def screen(self, queries: Sequence[PartyQuery]) -> list[list[Match]]:
         """All matches per query, at most one per watchlist entry (the strongest evidence)."""
-        by_name = self.match_names([q.name for q in queries])
+        by_name = self.match_names([q.name for q in queries], [q.country for q in queries],
+                                   [q.entity_type for q in queries])  # fmt: skip
         out = []
         for query, name_hits in zip(queries, by_name):
             hits = self.match_identifiers(query.identifiers) + self.scan_text(query.text) + name_hits

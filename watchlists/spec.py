@@ -36,10 +36,45 @@ def _ofac_csv(path: str) -> list[WatchlistEntry]:
     return read_ofac_csv(path)
 
 
+def _eu_xml(path: str) -> list[WatchlistEntry]:
+    from watchlists.eu_xml import read_eu_xml
+
+    return read_eu_xml(path)
+
+
+def _un_xml(path: str) -> list[WatchlistEntry]:
+    from watchlists.un_xml import read_un_xml
+
+    return read_un_xml(path)
+
+
+def _uk_csv(path: str) -> list[WatchlistEntry]:
+    from watchlists.uk_csv import read_uk_csv
+
+    return read_uk_csv(path)
+
+
+def _ftm(path: str) -> list[WatchlistEntry]:
+    from watchlists.ftm import read_ftm
+
+    return read_ftm(path)
+
+
+def _opensanctions_csv(path: str) -> list[WatchlistEntry]:
+    from watchlists.opensanctions_csv import read_opensanctions_csv
+
+    return read_opensanctions_csv(path)
+
+
 READERS: dict[str, Reader] = {
     "coalition": _coalition,
     "ofac-xml": _ofac_xml,
     "ofac-csv": _ofac_csv,
+    "eu-xml": _eu_xml,
+    "un-xml": _un_xml,
+    "uk-csv": _uk_csv,
+    "ftm": _ftm,
+    "opensanctions-csv": _opensanctions_csv,
 }
 
 

@@ -15,7 +15,7 @@ DATE = "2026-11-27"
 ALERT_COLUMNS = ["alert_id", "business_date", "country", "fiu", "source_type", "source_file", "source_row", "tx_id",
                  "tx_timestamp", "amount", "currency", "party_role", "party_name", "party_identifier", "entry_id",
                  "list_source", "matched_name", "entity_type", "match_type", "score", "explanation",
-                 "watchlist_version", "pipeline_version", "run_id"]  # fmt: skip
+                 "watchlist_version", "pipeline_version", "run_id", "lookback", "status"]  # fmt: skip
 
 
 def _run(out, *extra):
@@ -112,6 +112,8 @@ def test_rerun_of_one_country_touches_only_its_partition(first_run, tmp_path):
     nl_paths = {p for p in after if "country=NL" in p}
     assert nl_paths and set(before) == set(after)
     for path in after:
+        if path.startswith("reports"):
+            continue  # the date's run report covers every country, so it is rebuilt with NL's new numbers
         if path not in nl_paths:
             assert after[path] == before[path], path  # same bytes and same mtime
     ids = lambda root: sorted(pd.read_parquet(root / "alerts", filters=[("country", "==", "NL")])["alert_id"])  # noqa: E731

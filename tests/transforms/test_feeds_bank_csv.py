@@ -327,7 +327,7 @@ def test_every_written_row_is_read_back_once(tmp_path_factory, pairs, delimiter:
         ("bank/payments.csv.gz", "bank-csv"),
         ("bank/PAYMENTS.CSV", "bank-csv"),
         ("bank/pacs008_v08.xml", "pacs.008"),
-        ("bank/pain001.xml", None),
+        ("bank/pain001.xml", "pain.001"),
         ("bank/not_xml.xml", None),
         ("crypto/exchange.csv", "crypto-csv"),
         ("crypto/exchange.jsonl", "crypto-jsonl"),
@@ -341,6 +341,6 @@ def test_read_feed_dispatches_and_refuses_unknown_files():
     rows = list(read_feed(str(BANK / "payments.csv"), ctx("payments.csv")))
     assert rows == read("payments.csv")
     with pytest.raises(
-        FeedError, match=r"^unrecognised file type 'bank/pain001.xml': XML is not"
+        FeedError, match=r"^unrecognised file type 'bank/not_xml.xml': not a bank CSV, XML or SWIFT MT"
     ):
-        list(read_feed(str(BANK / "pain001.xml"), ctx("pain001.xml")))
+        list(read_feed(str(BANK / "not_xml.xml"), ctx("not_xml.xml")))

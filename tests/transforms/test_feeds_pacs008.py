@@ -182,7 +182,7 @@ def test_broken_hostile_or_foreign_xml_fails_the_whole_file(name: str, message: 
 
 
 def test_pain001_and_non_xml_are_not_detected_as_pacs008():
-    assert detect_format(str(BANK / "pain001.xml")) is None
+    assert detect_format(str(BANK / "pain001.xml")) == "pain.001"
     assert detect_format(str(BANK / "not_xml.xml")) is None
 
 

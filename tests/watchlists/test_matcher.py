@@ -52,3 +52,53 @@ def test_threshold_is_validated(coalition_entries):
 def test_higher_threshold_fires_less(coalition_entries):
     strict = Matcher([make_list(coalition_entries)], threshold=99)
     assert strict.match_names(["Noordzee Bulk Shiping BV"]) == [[]]
+
+
+@pytest.mark.parametrize("query,entry", [
+    ("NOORDZEE BULK SHPG B.V.", "C-001"),                # abbreviation
+    ("Нордзее Булк Шиппинг", "C-001"),                   # Cyrillic script
+    ("نوردزي بولك شيپينغ", "C-001"),                      # Arabic script
+    ("TRANSPORTES RAPIDOS DEL SUR SOCIEDAD LIMITADA", "C-003"),
+    ("MAREA AZUL M.V.", "C-002"),
+    ("Baltic Refer Lines Limited", "C-004"),              # typo
+])  # fmt: skip
+def test_issue_variants_fire(matcher, query, entry):
+    (hits,) = matcher.match_names([query])
+    assert entry in {h.entry_id for h in hits}
+
+
+def test_declared_entity_type_and_country_qualify_a_name(matcher):
+    plain, as_org, elsewhere = (matcher.match_names(["Marea Azul"], countries, types)[0]
+                                for countries, types in ((None, None), ([None], ["organization"]), (["NL"], None)))
+    assert [h.entry_id for h in plain] == ["C-002"] and plain[0].score == 100
+    assert [h.score for h in as_org] == [88.0]  # a bank's organisation customer named like the vessel: 100 − 12
+    assert "declared_type_conflict -12.0" in as_org[0].explanation
+    assert [h.score for h in elsewhere] == [97.0] and "country_mismatch -3.0" in elsewhere[0].explanation
+
+
+def test_screen_passes_the_qualifiers(matcher):
+    (typed,) = matcher.screen([PartyQuery(name="Marea Azull", entity_type="person")])
+    (untyped,) = matcher.screen([PartyQuery(name="Marea Azull")])
+    assert typed == [] and [h.entry_id for h in untyped] == ["C-002"]
+
+
+def test_explanation_names_both_values_and_the_features(matcher):
+    (hits,) = matcher.match_names(["Noordzee Bulk Shiping BV"])
+    why = hits[0].explanation
+    assert "'Noordzee Bulk Shiping BV'" in why and "'Noordzee Bulk Shipping BV'" in why
+    assert "token_alignment" in why and "C-001" in why
+
+
+def test_candidate_entries_lists_what_the_index_proposes(matcher):
+    assert matcher.candidate_entries(["Noordzee Bulk Shiping", "Albert Heijn", None]) == [{"coalition:C-001"}, set(),
+                                                                                         set()]
+
+
+def test_remittance_text_finds_a_listed_address_of_any_chain(coalition_entries):
+    from schemas.records import Identifier
+
+    entry = coalition_entries[0]._replace(identifiers=(Identifier("crypto_address", "5be5543ff73456ab9f2d207887e2"
+                                                                                    "af87322c651ea1a873c5b25b7ffae456c320"),))
+    m = Matcher([make_list([entry])])
+    hits = m.scan_text("sent to 5be5543ff73456ab9f2d207887e2af87322c651ea1a873c5b25b7ffae456c320 today")
+    assert [(h.entry_id, h.match_type) for h in hits] == [("C-001", "crypto_address")]

@@ -11,18 +11,30 @@ from collections.abc import Callable, Iterator
 
 from schemas.records import QuarantineRow, Transaction
 from transforms.feeds.bank_csv import read_bank_csv
+from transforms.feeds.camt053 import read_camt053
 from transforms.feeds.common import FeedError, FeedFile, FileContext, detect_format, sniff_format
 from transforms.feeds.crypto import read_crypto_csv, read_crypto_jsonl
+from transforms.feeds.dialects import CsvDialect, DialectError, find_dialect
+from transforms.feeds.ivms101 import read_ivms101
+from transforms.feeds.mt103 import read_mt103
 from transforms.feeds.pacs008 import read_pacs008
+from transforms.feeds.pain001 import read_pain001
 
 Reader = Callable[[str, FileContext], Iterator[Transaction | QuarantineRow]]
+DialectReader = Callable[[str, FileContext, CsvDialect | None], Iterator[Transaction | QuarantineRow]]
 
 READERS: dict[str, Reader] = {
     "bank-csv": read_bank_csv,
     "pacs.008": read_pacs008,
+    "pain.001": read_pain001,
+    "camt.053": read_camt053,
+    "mt103": read_mt103,
     "crypto-csv": read_crypto_csv,
     "crypto-jsonl": read_crypto_jsonl,
+    "ivms101": read_ivms101,
 }
+# CSV feeds may have a dialect (delimiter, separators, date format, encoding, column names).
+DIALECT_READERS: dict[str, DialectReader] = {"bank-csv": read_bank_csv, "crypto-csv": read_crypto_csv}
 
 __all__ = [
     "READERS",
@@ -35,18 +47,33 @@ __all__ = [
     "read_crypto_jsonl",
     "read_feed",
     "read_pacs008",
+    "read_pain001",
+    "read_camt053",
+    "read_mt103",
+    "read_ivms101",
 ]
 
 
-def read_feed(path: str, ctx: FileContext) -> Iterator[Transaction | QuarantineRow]:
+def read_feed(
+    path: str, ctx: FileContext, feeds_config: str | None = None
+) -> Iterator[Transaction | QuarantineRow]:
     """Every record of one input file, read by the reader its format calls for.
 
     A generator: nothing is read until the first row is asked for. Raises FeedError
     ("unrecognised file type ...") when the format cannot be told, and
     whatever FeedError the reader raises. CSV and JSONL are streamed, so a FeedError can
-    follow rows already yielded (a gzip stream cut short); pacs.008 fails before any row.
+    follow rows already yielded (a gzip stream cut short); the XML and MT readers fail
+    before any row. A CSV feed is read with its dialect from `feeds_config`, else from
+    `<input-root>/feeds.toml` when there is one (a bad config fails the file, FeedError).
     """
     fmt, why = sniff_format(path)
     if fmt is None:
         raise FeedError(f"unrecognised file type {ctx.source_file or path!r}: {why}")
-    yield from READERS[fmt](path, ctx)
+    if fmt in DIALECT_READERS:
+        try:
+            dialect = find_dialect(path, ctx, feeds_config)
+        except DialectError as exc:
+            raise FeedError(f"feed dialect config: {exc}") from exc
+        yield from DIALECT_READERS[fmt](path, ctx, dialect)
+    else:
+        yield from READERS[fmt](path, ctx)

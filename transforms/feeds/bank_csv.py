@@ -5,6 +5,10 @@ UTF-8 (BOM allowed), header row, RFC 4180 quoting; the delimiter is sniffed from
 are trimmed and case-insensitive, in any order; unknown columns are ignored. Blank rows are
 skipped and not numbered, so `source_row` counts the data rows that hold something.
 `value_date` is accepted but not carried: Transaction has no field for it.
+
+A feed dialect (`dialects.py`, from feeds.toml) may rename the bank's own headers, fix the
+delimiter, separators, date format and encoding, supply defaults and row ids, and turn a
+statement that names only the counterparty into originator and beneficiary.
 """
 
 from __future__ import annotations
@@ -17,10 +21,9 @@ from transforms.feeds.common import (
     FileContext,
     iter_csv,
     missing_values,
-    parse_amount,
-    parse_timestamp,
     quarantine,
 )
+from transforms.feeds.dialects import CsvDialect, amount_reader, date_reader
 
 FILE_FORMAT = "bank-csv"
 REQUIRED = (
@@ -61,24 +64,31 @@ def _side(values: dict[str, str | None], prefix: str, role: str) -> Party:
     )
 
 
-def bank_row(record: CsvRecord, ctx: FileContext) -> Transaction | QuarantineRow:
+def bank_row(
+    record: CsvRecord, ctx: FileContext, dialect: CsvDialect | None = None
+) -> Transaction | QuarantineRow:
     """One CSV data row as a Transaction, or a QuarantineRow naming every problem found."""
     if record.problem is not None:
         return quarantine(ctx, record.row, record.raw, record.problem)
     values = record.values
+    required: tuple[str, ...] = REQUIRED
+    if dialect is not None:
+        values = dialect.canonical(values, ctx.source_file, record.row)
+        required = dialect.required_values(REQUIRED)
+    read_amount, read_date = amount_reader(dialect, record.decimal_comma), date_reader(dialect)
     problems = []
-    missing = missing_values(values, REQUIRED)
+    missing = missing_values(values, required)
     if missing:
         problems.append(missing)
     amount = timestamp = None
     if values.get("amount"):
         try:
-            amount = parse_amount(values["amount"] or "", record.decimal_comma)
+            amount = read_amount(values["amount"] or "")
         except ValueError:
             problems.append(f"amount not a number: {values['amount']!r}")
     if values.get("booking_date"):
         try:
-            timestamp = parse_timestamp(values["booking_date"] or "")
+            timestamp = read_date(values["booking_date"] or "")
         except ValueError:
             problems.append(f"booking_date not a date: {values['booking_date']!r}")
     if problems:
@@ -108,11 +118,18 @@ def bank_row(record: CsvRecord, ctx: FileContext) -> Transaction | QuarantineRow
     )
 
 
-def read_bank_csv(path: str, ctx: FileContext) -> Iterator[Transaction | QuarantineRow]:
+def read_bank_csv(
+    path: str, ctx: FileContext, dialect: CsvDialect | None = None
+) -> Iterator[Transaction | QuarantineRow]:
     """Every non-blank data row of a bank CSV, as a Transaction or a QuarantineRow.
 
     Raises FeedError (before any row) for an empty or undecodable file or a header missing a
     required column, and (after the rows read so far) when a gzip stream breaks off.
     """
-    for record in iter_csv(path, REQUIRED):
-        yield bank_row(record, ctx)
+    if dialect is None:
+        records = iter_csv(path, REQUIRED)
+    else:
+        records = iter_csv(path, dialect.required_columns(REQUIRED), encoding=dialect.encoding,
+                           delimiter=dialect.delimiter, rename=dialect.rename)  # fmt: skip
+    for record in records:
+        yield bank_row(record, ctx, dialect)

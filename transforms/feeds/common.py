@@ -19,6 +19,7 @@ from pathlib import PurePath
 from typing import IO, NamedTuple, cast
 
 from schemas.records import QuarantineRow
+from transforms.feeds.formats import MT_EXTENSIONS, is_ivms101, is_mt, xml_message
 
 GZIP_MAGIC = b"\x1f\x8b"
 SNIFF_BYTES = 64 * 1024
@@ -26,7 +27,10 @@ DELIMITERS = (",", ";", "\t")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EU_DATE = re.compile(r"(\d{1,2})[./](\d{1,2})[./](\d{4})")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
-_PACS008 = re.compile(rb"pacs\.008\.\d{3}\.\d{2}|<(?:[\w.-]+:)?FIToFICstmrCdtTrf[\s/>]")
+# A CSV field longer than this fails the file (csv.Error); shorter ones are read, and the
+# validation's length caps quarantine the row (a 100 KB name is a bad row, not a bad file).
+MAX_CSV_FIELD = 16 * 1024 * 1024
+csv.field_size_limit(max(csv.field_size_limit(), MAX_CSV_FIELD))
 
 
 class FeedError(Exception):
@@ -61,14 +65,15 @@ def open_binary(path: str) -> IO[bytes]:
     return cast(IO[bytes], gzip.open(path, "rb")) if gzipped else open(path, "rb")
 
 
-def open_text(path: str, errors: str = "strict") -> IO[str]:
-    """The file as UTF-8 text (BOM stripped), line endings untranslated (as csv wants).
+def open_text(path: str, errors: str = "strict", encoding: str = "utf-8-sig") -> IO[str]:
+    """The file as text (UTF-8 with BOM stripped by default), line endings untranslated.
 
     With errors="surrogateescape" undecodable bytes survive as lone surrogates, so a
-    reader can quarantine just the offending row (see `is_valid_utf8`).
+    reader can quarantine just the offending row (see `is_valid_utf8`). A feed dialect may
+    name another encoding (cp1252, iso-8859-1).
     """
     return io.TextIOWrapper(
-        open_binary(path), encoding="utf-8-sig", errors=errors, newline=""
+        open_binary(path), encoding=encoding, errors=errors, newline=""
     )
 
 
@@ -89,10 +94,10 @@ def feed_error(exc: BaseException) -> FeedError:
 READ_ERRORS = (OSError, EOFError, zlib.error, UnicodeDecodeError)
 
 
-def text_lines(path: str) -> Iterator[str]:
+def text_lines(path: str, encoding: str = "utf-8-sig") -> Iterator[str]:
     """The file's lines (newlines kept), undecodable bytes as surrogates; I/O → FeedError."""
     try:
-        with open_text(path, errors="surrogateescape") as stream:
+        with open_text(path, errors="surrogateescape", encoding=encoding) as stream:
             yield from stream
     except READ_ERRORS as exc:
         raise feed_error(exc) from exc
@@ -125,26 +130,28 @@ def printable(text: str) -> str:
 
 
 def sniff_format(path: str) -> tuple[str | None, str]:
-    """(format, "") or (None, why not): bank-csv | pacs.008 | crypto-csv | crypto-jsonl.
+    """(format, "") or (None, why not): bank-csv | pacs.008 | pain.001 | camt.053 | mt103 |
+    crypto-csv | crypto-jsonl | ivms101.
 
-    The folder (bank/crypto) and extension (after .gz) decide; content is sniffed only when
-    they do not: any non-CSV file under bank/ (Fedwire samples have no .xml extension) must
-    be XML mentioning a pacs.008 namespace or FIToFICstmrCdtTrf; outside bank/ and crypto/,
-    CSV headers and XML roots are sniffed too. Never raises.
+    The folder (bank/crypto) and extension (after .gz) decide where they can: .csv is a bank
+    or crypto CSV by folder. Otherwise the content is sniffed (see `formats`): under bank/,
+    XML must be a pacs.008, pain.001 or camt.053 message (Fedwire samples have no .xml
+    extension) and anything else a SWIFT MT file (.txt, .fin, .mt103, .dos, .rje or none);
+    under crypto/, .json must be IVMS101 and .jsonl is IVMS101 when its first line is, else
+    the crypto JSONL feed. Outside bank/ and crypto/, CSV headers are sniffed too. Never raises.
     """
     p = PurePath(path)
     ext = PurePath(p.name.lower().removesuffix(".gz")).suffix
     folder = p.parent.name.lower()
-    if folder == "crypto":
-        if ext == ".csv":
-            return "crypto-csv", ""
-        if ext in (".jsonl", ".ndjson"):
-            return "crypto-jsonl", ""
-        return None, f"crypto files must be .csv or .jsonl, not {p.name!r}"
-    if ext == ".csv" and folder == "bank":
-        return "bank-csv", ""
+    if ext == ".csv" and folder in ("bank", "crypto"):
+        return f"{folder}-csv", ""
+    if folder == "crypto" and ext not in (".jsonl", ".ndjson", ".json"):
+        return None, f"crypto files must be .csv, .jsonl or IVMS101 .json, not {p.name!r}"
     if ext in (".jsonl", ".ndjson") and folder != "bank":
-        return "crypto-jsonl", ""
+        try:
+            return ("ivms101" if is_ivms101(read_head(path)) else "crypto-jsonl"), ""
+        except FeedError:
+            return "crypto-jsonl", ""  # the reader names the trouble
     try:
         head = read_head(path)
     except FeedError as exc:
@@ -156,18 +163,17 @@ def sniff_format(path: str) -> tuple[str | None, str]:
         if b"counterparty_address" in header:
             return "crypto-csv", ""
         return None, "CSV header is neither a bank nor a crypto feed header"
-    body = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if not body.startswith(b"<"):
-        return None, f"not a bank CSV or XML file: {p.name!r}"
-    if _PACS008.search(head):
-        return "pacs.008", ""
-    root = re.search(rb"<([\w.:-]+)[^>]*?\sxmlns=\"([^\"]*)\"", head)
-    what = (
-        f"<{root.group(1).decode()}> in {root.group(2).decode()}"
-        if root
-        else "no namespace"
-    )
-    return None, f"XML is not a pacs.008 message ({what})"
+    if ext == ".json" or folder == "crypto":
+        if is_ivms101(head):
+            return "ivms101", ""
+        return None, f"JSON is not an IVMS101 travel-rule message: {p.name!r}"
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return xml_message(head)
+    if is_mt(head):
+        return "mt103", ""
+    if ext in MT_EXTENSIONS:
+        return None, f"not a SWIFT MT message (no {{1:F01 header or :20:/:32A: fields): {p.name!r}"
+    return None, f"not a bank CSV, XML or SWIFT MT file: {p.name!r}"
 
 
 def detect_format(path: str) -> str | None:
@@ -264,7 +270,14 @@ def sniff_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
-def iter_csv(path: str, required: Sequence[str]) -> Iterator[CsvRecord]:
+def iter_csv(
+    path: str,
+    required: Sequence[str],
+    *,
+    encoding: str = "utf-8-sig",
+    delimiter: str | None = None,
+    rename: dict[str, str] | None = None,
+) -> Iterator[CsvRecord]:
     """Stream a headed CSV file in constant memory, checking the header first.
 
     Header names are trimmed and case-insensitive, in any order; unknown columns are
@@ -272,15 +285,17 @@ def iter_csv(path: str, required: Sequence[str]) -> Iterator[CsvRecord]:
     for an empty file, an undecodable header or missing required columns, and when the
     file breaks off mid-way (rows already yielded stay valid).
     """
-    lines = text_lines(path)
+    lines = text_lines(path, encoding)
     header_line = next((line for line in lines if line.strip()), None)
     if header_line is None:
         raise FeedError("empty file")
     if not is_valid_utf8(header_line) or "\x00" in header_line:
         raise FeedError("file is not UTF-8 text (header line cannot be decoded)")
-    delimiter = sniff_delimiter(header_line)
+    delimiter = delimiter or sniff_delimiter(header_line)
+    rename = rename or {}  # a feed dialect's header names (lower-case) → canonical ones
     columns = [
-        c.strip().lower() for c in next(csv.reader([header_line], delimiter=delimiter))
+        rename.get(c.strip().lower(), c.strip().lower())
+        for c in next(csv.reader([header_line], delimiter=delimiter))
     ]
     duplicated = sorted({c for c in columns if c and columns.count(c) > 1})
     if duplicated:

@@ -6,7 +6,8 @@ keys are case-insensitive, blank lines are skipped and not numbered, and a line 
 a JSON object is quarantined. The customer party carries name, customer_id (as account) and
 country; the counterparty carries its name (if any) and the address as given.
 `network`, `counterparty_vasp`, `tx_hash`, `amount_eur` and `direction` are checked where
-required but not carried: Transaction has no fields for them.
+required but not carried: Transaction has no fields for them. An exchange export whose columns
+differ from ours is read through a feed dialect (`dialects.py`, from feeds.toml), as bank CSVs are.
 """
 
 from __future__ import annotations
@@ -23,12 +24,11 @@ from transforms.feeds.common import (
     is_valid_utf8,
     iter_csv,
     missing_values,
-    parse_amount,
-    parse_timestamp,
     printable,
     quarantine,
     text_lines,
 )
+from transforms.feeds.dialects import CsvDialect, amount_reader, date_reader
 
 REQUIRED = (
     "tx_id",
@@ -58,21 +58,27 @@ def crypto_record(
     raw: str,
     file_format: str,
     decimal_comma: bool = False,
+    dialect: CsvDialect | None = None,
 ) -> Transaction | QuarantineRow:
     """One crypto record (values by lower-case field name) as a Transaction or QuarantineRow."""
+    required: tuple[str, ...] = REQUIRED
+    if dialect is not None:
+        values = dialect.canonical(values, ctx.source_file, row)
+        required = dialect.required_values(REQUIRED)
+    read_amount, read_date = amount_reader(dialect, decimal_comma), date_reader(dialect)
     problems = []
-    missing = missing_values(values, REQUIRED)
+    missing = missing_values(values, required)
     if missing:
         problems.append(missing)
     amount = timestamp = None
     if values.get("amount"):
         try:
-            amount = parse_amount(values["amount"] or "", decimal_comma)
+            amount = read_amount(values["amount"] or "")
         except ValueError:
             problems.append(f"amount not a number: {values['amount']!r}")
     if values.get("timestamp"):
         try:
-            timestamp = parse_timestamp(values["timestamp"] or "")
+            timestamp = read_date(values["timestamp"] or "")
         except ValueError:
             problems.append(f"timestamp not a date/time: {values['timestamp']!r}")
     direction = values.get("direction")
@@ -108,13 +114,18 @@ def crypto_record(
 
 
 def read_crypto_csv(
-    path: str, ctx: FileContext
+    path: str, ctx: FileContext, dialect: CsvDialect | None = None
 ) -> Iterator[Transaction | QuarantineRow]:
     """Every non-blank data row of a crypto CSV, as a Transaction or a QuarantineRow.
 
     Raises FeedError for an empty or undecodable file or a header missing a required column.
     """
-    for record in iter_csv(path, REQUIRED):
+    if dialect is None:
+        records = iter_csv(path, REQUIRED)
+    else:
+        records = iter_csv(path, dialect.required_columns(REQUIRED), encoding=dialect.encoding,
+                           delimiter=dialect.delimiter, rename=dialect.rename)  # fmt: skip
+    for record in records:
         if record.problem is not None:
             yield quarantine(ctx, record.row, record.raw, record.problem)
         else:
@@ -125,6 +136,7 @@ def read_crypto_csv(
                 record.raw,
                 "crypto-csv",
                 record.decimal_comma,
+                dialect,
             )
 
 
@@ -160,7 +172,7 @@ def read_crypto_jsonl(
             continue
         try:
             obj = json.loads(raw, parse_float=Decimal)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
             yield quarantine(ctx, row, raw, f"line is not valid JSON: {exc}")
             continue
         if not isinstance(obj, dict):

@@ -1,0 +1,77 @@
+"""The party store: distinct parties with where they appeared, no amounts, and a faithful round trip."""
+
+import apache_beam as beam
+import pyarrow as pa
+import pyarrow.parquet as pq
+from apache_beam.testing.test_pipeline import TestPipeline
+from apache_beam.testing.util import assert_that, equal_to
+
+from schemas.arrow import to_table
+from schemas.lookback import PARTY_SCHEMA, PartyRow
+from tests.conftest import make_list
+from tests.pipelines.output_fixture import demo_entries, demo_transactions, screen, tx
+from transforms.parties import RunInfo
+from transforms.party_store import BuildPartyStore, party_key, party_rows, party_transactions
+from transforms.write import write_parquet
+
+TS = pa.timestamp("us", tz="UTC")
+PINNED_PARTY = [
+    ("country", pa.dictionary(pa.int32(), pa.string())), ("business_date", pa.dictionary(pa.int32(), pa.string())),
+    ("party_key", pa.string()), ("kind", pa.string()), ("party_name", pa.string()), ("party_identifier", pa.string()),
+    ("account", pa.string()), ("bic", pa.string()), ("crypto_address", pa.string()), ("party_country", pa.string()),
+    ("occurrences", pa.list_(pa.struct([("source_type", pa.string()), ("source_file", pa.string()),
+                                        ("source_row", pa.int64()), ("tx_id", pa.string()), ("tx_timestamp", TS),
+                                        ("party_role", pa.string())]))),
+]  # fmt: skip
+
+
+def test_party_schema_is_pinned_and_has_no_amounts():
+    assert [(f.name, f.type) for f in PARTY_SCHEMA] == PINNED_PARTY
+    names = set(PARTY_SCHEMA.names) | {f.name for f in PARTY_SCHEMA.field("occurrences").type.value_type}
+    assert not {"amount", "currency", "amount_eur"} & names
+
+
+def test_a_party_seen_twice_is_one_row_with_both_transactions():
+    txs = [tx("NL", "a", "Van Dijk Import BV", "Noordzee Bulk", row=1, beneficiary_country="NL"),
+           tx("NL", "b", "Noordzee Bulk", "Van Dijk Import BV", row=2, remittance="invoice 7", beneficiary_country="NL")]  # fmt: skip
+    rows = party_rows(txs)
+    by_name = {(r.kind, r.party_name): r for r in rows}
+    assert set(by_name) == {("party", "Van Dijk Import BV"), ("party", "Noordzee Bulk"), ("remittance", "invoice 7")}
+    nzb = by_name[("party", "Noordzee Bulk")]
+    assert [(o.tx_id, o.source_row, o.party_role) for o in nzb.occurrences] == [("a", 1, "beneficiary"),
+                                                                                ("b", 2, "originator")]  # fmt: skip
+    assert nzb.party_key == party_key("Noordzee Bulk", None)
+
+
+def test_party_key_folds_case_and_spacing_only():
+    assert party_key("Noordzee  Bulk ", "NL20 INGB") == party_key("noordzee bulk", "nl20ingb")
+    assert party_key("Noordzee Bulk", None) != party_key("Noordzee Bulk BV", None)
+    assert party_key("Noordzee Bulk", "NL20INGB0001234567") != party_key("Noordzee Bulk", None)
+
+
+def test_rows_written_and_read_back_keep_every_occurrence(tmp_path):
+    rows = party_rows(demo_transactions())
+    path = str(tmp_path / "part-00000.parquet")
+    write_parquet(path, rows, PartyRow, PARTY_SCHEMA)
+    table = pq.read_table(path)
+    assert table.schema.remove_metadata() == PARTY_SCHEMA
+    assert sum(len(o) for o in table.column("occurrences").to_pylist()) == sum(len(r.occurrences) for r in rows)
+    assert to_table(rows, PartyRow, PARTY_SCHEMA).num_rows == len(rows)
+
+
+def test_stored_parties_give_the_same_alerts_as_the_transactions():
+    lists = [make_list(demo_entries())]
+    run = RunInfo("r", "0.1.0")
+    direct = screen(demo_transactions(), lists, run)
+    rebuilt = screen([t for row in party_rows(demo_transactions()) for t in party_transactions(row)], lists, run)
+    assert len(direct) >= 6
+    key = lambda a: (a.alert_id, a.party_role, a.entry_id, a.match_type, a.score, a.tx_id)  # noqa: E731
+    assert sorted(map(key, rebuilt)) == sorted(map(key, direct))
+    assert all(a.amount is None for a in rebuilt)
+
+
+def test_build_party_store_in_beam_equals_the_plain_function():
+    txs = demo_transactions()
+    with TestPipeline() as p:
+        rows = p | beam.Create(txs) | BuildPartyStore()
+        assert_that(rows, equal_to(party_rows(txs)), label="PartyRows")

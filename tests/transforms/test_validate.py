@@ -1,0 +1,188 @@
+"""Feed validation: the derived checks, the great-expectations suites, and how failures become
+quarantine reasons (every failing expectation named, failing closed when GX cannot say)."""
+
+from __future__ import annotations
+
+import os
+
+import apache_beam as beam
+import pytest
+from apache_beam.testing.test_pipeline import TestPipeline
+from apache_beam.testing.util import assert_that, equal_to
+
+import transforms.read as read
+from schemas.expectations import PROFILES, DateWindow, profile_for, suite_for
+from schemas.records import FileStats, Party, QuarantineRow, Transaction
+from transforms.feeds import FeedFile, FileContext
+from transforms.read import ReadFeeds, parse_file
+from transforms.validate import address_fits_chain, iban_valid, row_reasons, validate_rows
+
+DATE = "2026-11-27"
+MIDNIGHT_US = 1_795_737_600_000_000  # 2026-11-27T00:00:00Z
+DAY_US = 86_400_000_000
+ETH = "0x8589427373d6d84e98730d7795d8f6f8731fda16"
+BTC = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
+HEADER = "tx_id,booking_date,amount,currency,originator_name,originator_account,beneficiary_name,beneficiary_account\n"
+
+
+def bank_tx(n: int = 1, **changes) -> Transaction:
+    tx = Transaction("NL", DATE, "bank", "bank/p.csv", n, f"nl-{n}", MIDNIGHT_US, 100.0, "EUR", (
+        Party("originator", "Van Dijk Import BV", "NL91ABNA0417164300", "ABNANL2A", "NL"),
+        Party("beneficiary", "Jansen Logistiek BV", "NL44RABO0123456789", "RABONL2U", "NL")), file_format="bank-csv")  # fmt: skip
+    return tx._replace(**changes)
+
+
+def crypto_tx(n: int = 1, address: str = ETH, asset: str = "USDT", **changes) -> Transaction:
+    tx = Transaction("NL", DATE, "crypto", "crypto/x.csv", n, f"cx-{n}", MIDNIGHT_US, 5.0, asset, (
+        Party("customer", "Pieter Claes", "cu-1", country="NL"),
+        Party("counterparty", None, crypto_address=address)), file_format="crypto-csv")  # fmt: skip
+    return tx._replace(**changes)
+
+
+@pytest.mark.parametrize("account, expected", [
+    (None, None), ("12345678", None), ("ACC-9", None),  # not IBAN-like: not judged
+    ("NL91ABNA0417164300", True), ("nl91 abna 0417 1643 00", True), ("NL91-ABNA-0417-1643-00", True),
+    ("NL02RABO0123456789", False), ("QQ12ABCD1234567890", False), ("NL91ABNA04171643", False),
+])  # fmt: skip
+def test_iban_valid_judges_only_iban_like_accounts(account, expected):
+    assert iban_valid(account) is expected
+
+
+@pytest.mark.parametrize("address, network, asset, expected", [
+    (ETH, "ethereum", "USDT", True), (ETH, "bitcoin", "USDT", False), (ETH, None, "BTC", False),
+    (BTC, None, "BTC", True), (BTC, "Bitcoin ", None, True), ("TLa2f6VPqDgRE67v1736s7bJ8Ray5wYjU7", "tron", "USDT", True),
+    (ETH, None, "NEWCOIN", None), (ETH, "somechain", None, None), ("not an address", "ethereum", "ETH", None),
+])  # fmt: skip
+def test_address_fits_chain_by_network_else_asset(address, network, asset, expected):
+    assert address_fits_chain(address, network, asset) is expected
+
+
+@pytest.mark.parametrize("file_format, source_type, profile", [
+    ("bank-csv", "bank", "bank"), ("pacs.008", "bank", "bank"), ("camt.053", "bank", "bank_ids"), ("mt103", "bank", "bank_ids"),
+    ("crypto-jsonl", "crypto", "crypto"), ("ivms101", "crypto", "travel_rule"), ("new-format", "crypto", "crypto"),
+    ("new-format", "bank", "bank"),
+])  # fmt: skip
+def test_each_file_format_has_a_profile(file_format, source_type, profile):
+    assert profile_for(file_format, source_type).name == profile
+
+
+def test_suites_are_built_once_per_profile_and_window():
+    assert suite_for(PROFILES["bank"]) is suite_for(PROFILES["bank"], DateWindow())
+    assert suite_for(PROFILES["bank"], DateWindow(1, 0)) is not suite_for(PROFILES["bank"])
+    with pytest.raises(ValueError):
+        suite_for(PROFILES["bank"], DateWindow(-1, 0))
+
+
+def test_a_clean_file_passes_and_gx_says_so():
+    v = validate_rows([bank_tx(1), bank_tx(2)], [None, None], PROFILES["bank"], DATE)
+    assert v.reasons == {}
+    assert v.result["success"] is True and v.result["statistics"]["unsuccessful_expectations"] == 0
+
+
+def test_every_failing_expectation_of_a_row_is_named():
+    bad = bank_tx(2, currency="XYZ", amount=-3.0, parties=(
+        Party("originator", "Van Dijk Import BV", "NL91ABNA0417164300", "ABNANL2A", "NLD"),
+        Party("beneficiary", None)))  # fmt: skip
+    v = validate_rows([bank_tx(1), bad], [None, None], PROFILES["bank"], DATE)
+    assert list(v.reasons) == [1]
+    tags = sorted(part.rsplit("[", 1)[1] for part in v.reasons[1])
+    assert tags == sorted([
+        "expect_column_values_to_not_be_null(beneficiary_name)]", "expect_column_values_to_be_between(amount)]",
+        "expect_column_values_to_be_in_set(currency)]", "expect_column_values_to_be_in_set(originator_country)]",
+    ])  # fmt: skip
+    assert "currency: not an ISO 4217 currency code: 'XYZ'" in " ".join(v.reasons[1])
+
+
+def test_a_mistyped_iban_or_bic_is_a_warning_and_the_row_is_still_screened():
+    typo = bank_tx(2, parties=(Party("originator", "Van Dijk Import BV", "NL02RABO0123456789", "RABONL2", "NL"),
+                               Party("beneficiary", "Jansen Logistiek BV")))  # fmt: skip
+    v = validate_rows([bank_tx(1), typo], [None, None], PROFILES["bank"], DATE)
+    assert v.reasons == {}
+    failed = {r["expectation_config"]["kwargs"]["column"]: r["result"]["unexpected_index_list"]
+              for r in v.result["results"] if not r["success"]}  # fmt: skip
+    assert failed == {"originator_iban_valid": [1], "originator_bic": [1]}
+
+
+def test_the_date_window_is_a_parameter():
+    rows = [bank_tx(1, tx_timestamp_us=MIDNIGHT_US - DAY_US), bank_tx(2, tx_timestamp_us=MIDNIGHT_US - 2 * DAY_US),
+            bank_tx(3, tx_timestamp_us=MIDNIGHT_US + DAY_US + 5), bank_tx(4, tx_timestamp_us=MIDNIGHT_US + DAY_US - 1)]
+    narrow = validate_rows(rows, [None] * 4, PROFILES["bank"], DATE, DateWindow(days_before=1, days_after=0))
+    assert sorted(narrow.reasons) == [1, 2]
+    assert "more than 1 days before or 0 days after" in narrow.reasons[1][0]
+    assert validate_rows(rows, [None] * 4, PROFILES["bank"], DATE).reasons == {}  # the default: 7 either side
+
+
+def test_crypto_addresses_must_fit_the_network_given_in_the_feed():
+    rows = [crypto_tx(1), crypto_tx(2), crypto_tx(3, address="hello")]
+    v = validate_rows(rows, ["ethereum", "bitcoin", None], PROFILES["crypto"], DATE)
+    assert sorted(v.reasons) == [1, 2]
+    assert "address format does not fit the network or asset" in v.reasons[1][0]
+    assert "not a known crypto address format: 'hello'" in v.reasons[2][0]
+
+
+def test_travel_rule_messages_may_leave_out_amount_and_date_but_not_their_checks():
+    parties = (Party("originator", "Pieter Claes", crypto_address=BTC), Party("beneficiary", "Marie Dubois"))
+    rows = [crypto_tx(1, amount=None, tx_timestamp_us=None, asset="BTC", parties=parties),
+            crypto_tx(2, asset="BTC", parties=(Party("originator", "Pieter Claes", crypto_address=ETH),)),
+            crypto_tx(3, asset="bitcoin cash", parties=parties)]
+    v = validate_rows(rows, [None] * 3, PROFILES["travel_rule"], DATE)
+    assert sorted(v.reasons) == [1, 2]
+    assert "originator_address: address format does not fit" in v.reasons[1][0]
+    assert "not an asset symbol" in v.reasons[2][0]
+
+
+def test_a_check_that_fails_as_a_whole_fails_every_row():
+    result = {"results": [
+        {"success": False, "expectation_config": {"type": "expect_column_to_exist", "kwargs": {"column": "tx_id"},
+                                                  "meta": {"reason": "required column absent"}},
+         "result": {}, "exception_info": {"raised_exception": False}},
+        {"success": False, "expectation_config": {"type": "expect_column_values_to_be_in_set",
+                                                  "kwargs": {"column": "currency"}, "meta": {}},
+         "result": {}, "exception_info": {"raised_exception": True, "exception_message": "boom"}},
+    ]}  # fmt: skip
+    import pandas as pd
+
+    reasons = row_reasons(result, pd.DataFrame({"tx_id": ["a", "b"]}))
+    assert reasons == {i: ["tx_id: required column absent [expect_column_to_exist(tx_id)]",
+                           "currency: boom [expect_column_values_to_be_in_set(currency)]"] for i in (0, 1)}  # fmt: skip
+
+
+def _bank_file(tmp_path, body: str, name: str = "p.csv") -> FeedFile:
+    folder = tmp_path / "NL" / "bank"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(HEADER + body, encoding="utf-8")
+    return FeedFile(str(folder / name), FileContext("NL", DATE, "bank", f"bank/{name}"))
+
+
+def test_validation_that_cannot_run_quarantines_every_row_and_fails_the_file(tmp_path, monkeypatch):
+    feed = _bank_file(tmp_path, "a,2026-11-27,5,EUR,Van Dijk BV,,Jansen BV,\nb,2026-11-27,6,EUR,Van Dijk BV,,Jansen BV,\n")
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("GX is down")
+
+    monkeypatch.setattr(read, "validate_rows", broken)
+    out = list(parse_file(feed))
+    assert not [o for o in out if isinstance(o, Transaction)]
+    rows = [o for o in out if isinstance(o, QuarantineRow)]
+    assert [q.source_row for q in rows] == [1, 2, 0]
+    assert all("validation could not run: RuntimeError: GX is down" in q.reason for q in rows)
+    (stats,) = [o for o in out if isinstance(o, FileStats)]
+    assert (stats.status, stats.rows_read, stats.rows_quarantined) == ("failed", 2, 2)
+
+
+def test_read_feeds_splits_screened_quarantined_and_stats_and_writes_reports(tmp_path):
+    feed = _bank_file(tmp_path, "a,2026-11-27,5,EUR,Van Dijk BV,,Jansen BV,\nb,2026-11-27,6,XYZ,Van Dijk BV,,Jansen BV,\n")
+    reports = tmp_path / "reports"
+    with TestPipeline() as p:
+        out = p | ReadFeeds([feed], reports_dir=str(reports))
+        assert_that(out.transactions | beam.Map(lambda t: t.tx_id), equal_to(["a"]), label="Screened")
+        assert_that(out.quarantine | beam.Map(lambda q: (q.source_row, q.raw_record)),
+                    equal_to([(2, "b,2026-11-27,6,XYZ,Van Dijk BV,,Jansen BV,")]), label="Quarantined")  # fmt: skip
+        assert_that(out.stats | beam.Map(lambda s: (s.rows_read, s.rows_screened, s.rows_quarantined, s.status)),
+                    equal_to([(2, 1, 1, "ok")]), label="Stats")  # fmt: skip
+    assert sorted(os.listdir(reports / "country=NL")) == ["bank__p.csv.validation.html", "bank__p.csv.validation.json"]
+
+
+def test_read_feeds_refuses_a_negative_window():
+    with pytest.raises(ValueError):
+        ReadFeeds([], window=DateWindow(-1, 7))

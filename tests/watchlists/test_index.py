@@ -1,0 +1,70 @@
+"""Candidate generation: what the index proposes, and that its bounds never drop a name that scores."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from watchlists.index import NameIndex, _deletes
+from watchlists.normalize import name_key
+from watchlists.scoring import TokenWeights, score_name
+
+LISTED = ["Noordzee Bulk Shipping", "Sarab Horizon Shipping", "Alkonost Maritime", "Rhine Shipping", "Artavand",
+          "Marea Azul", "Sea Lion", "Kunashir", "Islamic Republic of Iran Shipping Lines", "Pacific Shipping",
+          "Atlantic Shipping", "Iran Hormuz 12", "Silm Road Company for Trading and Importing", "Virgo Marine",
+          "Ocean Star 3", "Baltic Reefer Lines", "Golden Ocean Trading", "Global Shipping Lines"]  # fmt: skip
+KEYS = [name_key(n) for n in LISTED]
+WEIGHTS = TokenWeights(k.core for k in KEYS)  # type: ignore[union-attr]
+INDEX = NameIndex(KEYS, WEIGHTS)  # type: ignore[arg-type]
+
+
+def _proposed(query: str, threshold: float = 88) -> set[str]:
+    key = name_key(query)
+    assert key is not None
+    return {LISTED[p] for p in INDEX.candidates(key, threshold)}
+
+
+@pytest.mark.parametrize("query,listed", [
+    ("NOORDZEE BULK SHIPPING B.V.", "Noordzee Bulk Shipping"),
+    ("Shipping Noordzee Bulk", "Noordzee Bulk Shipping"),
+    ("Sarab Horiozn Shipping", "Sarab Horizon Shipping"),           # swapped letters
+    ("Kznashir", "Kunashir"),                                        # one letter wrong
+    ("NoordzeeBulk Shipping", "Noordzee Bulk Shipping"),             # joined words
+    ("سراب هورايزن شيپينغ", "Sarab Horizon Shipping"),               # Arabic script
+    ("Алконост Маритайм", "Alkonost Maritime"),                      # Cyrillic script
+    ("SILM ROAD COMPANY FOR TRADING AND I", "Silm Road Company for Trading and Importing"),  # SWIFT cut
+    ("M/V Sea Lion", "Sea Lion"),
+])  # fmt: skip
+def test_variants_get_their_listed_name_as_candidate(query, listed):
+    assert listed in _proposed(query)
+
+
+@pytest.mark.parametrize("query", ["Shipping", "Maersk Line", "Hapag-Lloyd AG", "Jan de Vries"])
+def test_names_sharing_at_most_generic_words_get_few_candidates(query):
+    assert len(_proposed(query)) <= 1
+
+
+@pytest.mark.parametrize("query", ["Noordzee Bulk Lines", "Sarab Shipping"])
+def test_a_lower_threshold_proposes_more(query):
+    assert _proposed(query, 88) < _proposed(query, 60)
+
+
+def test_deletion_neighbourhood():
+    assert _deletes("abc", 1) == {"abc", "bc", "ac", "ab"}
+    assert "a" in _deletes("abc", 2) and len(_deletes("abcd", 0)) == 1
+
+
+_WORDS = sorted({w for k in KEYS for w in k.core.split()} | {"shiping", "horizn", "trade", "xyz", "lines"})  # type: ignore[union-attr]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=4), st.sampled_from([70.0, 80.0, 88.0, 95.0]))
+def test_the_index_never_drops_a_name_that_scores(words, threshold):
+    """Soundness of the prefix filter and the upper bound: every listed name whose score
+    reaches the threshold is among the candidates."""
+    key = name_key(" ".join(words))
+    if key is None:
+        return
+    proposed = set(INDEX.candidates(key, threshold))
+    for pos, listed in enumerate(KEYS):
+        if score_name(key, listed, "organization", WEIGHTS).score >= threshold:  # type: ignore[arg-type]
+            assert pos in proposed, (words, LISTED[pos])

@@ -1,0 +1,93 @@
+"""The party store: the distinct parties a run screened and where they appeared (no amounts).
+
+`party_rows(transactions)` is the plain function; `BuildPartyStore` is the same thing as a Beam
+transform (grouping by party, so no worker holds a whole country). `party_transactions` turns a
+stored row back into minimal transactions, so re-screening reuses `make_alerts` and gives the
+same alert ids a full run would.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Iterator, Optional
+
+import apache_beam as beam
+
+from schemas.lookback import PartyOccurrence, PartyRow, party_key, shown_identifier
+from schemas.records import Party, Transaction
+from transforms.parties import ROLE_ORDER
+from watchlists.identifiers import party_identifiers
+
+# (country, business_date, kind, name, account, bic, crypto_address, party_country)
+PartyGroupKey = tuple[str, str, str, Optional[str], Optional[str], Optional[str], Optional[str], Optional[str]]
+__all__ = ["BuildPartyStore", "party_entries", "party_key", "party_rows", "party_sort_key", "party_transactions",
+           "shown_identifier", "to_party_row"]  # fmt: skip
+
+
+def party_entries(tx: Transaction) -> Iterator[tuple[PartyGroupKey, PartyOccurrence]]:
+    """Every screened party of a transaction (and its remittance text) with where it appeared."""
+    for party in tx.parties:
+        has_name = bool(party.name and party.name.strip())
+        if not has_name and not party_identifiers(party.account, party.bic, party.crypto_address):
+            continue  # transforms.parties.party_refs screens nothing for it either
+        name = party.name.strip() if has_name else party.name  # type: ignore[union-attr]
+        key = (tx.country, tx.business_date, "party", name, party.account, party.bic, party.crypto_address,
+               party.country)  # fmt: skip
+        yield key, PartyOccurrence(tx.source_type, tx.source_file, tx.source_row, tx.tx_id, tx.tx_timestamp_us,
+                                   party.role)  # fmt: skip
+    if tx.remittance_info and tx.remittance_info.strip():
+        key = (tx.country, tx.business_date, "remittance", tx.remittance_info, None, None, None, None)
+        yield key, PartyOccurrence(tx.source_type, tx.source_file, tx.source_row, tx.tx_id, tx.tx_timestamp_us,
+                                   "remittance")  # fmt: skip
+
+
+def _occurrence_order(o: PartyOccurrence) -> tuple:
+    return (o.source_file, o.source_row, ROLE_ORDER.get(o.party_role, 9), o.tx_id)
+
+
+def to_party_row(key: PartyGroupKey, occurrences: Iterable[PartyOccurrence]) -> PartyRow:
+    country, business_date, kind, name, account, bic, crypto, party_country = key
+    shown = None if kind == "remittance" else shown_identifier(account, bic, crypto)
+    return PartyRow(country, business_date, party_key(name, shown), kind, name, shown, account, bic, crypto,
+                    party_country, tuple(sorted(set(occurrences), key=_occurrence_order)))  # fmt: skip
+
+
+def party_sort_key(row: PartyRow) -> tuple:
+    """The order rows are written in, so two runs give identical files."""
+    return (row.kind, row.party_name or "", row.account or "", row.bic or "", row.crypto_address or "",
+            row.party_country or "")  # fmt: skip
+
+
+def party_rows(transactions: Iterable[Transaction]) -> list[PartyRow]:
+    """The party store rows of some transactions: one per distinct party, sorted."""
+    groups: dict[PartyGroupKey, list[PartyOccurrence]] = {}
+    for tx in transactions:
+        for key, occurrence in party_entries(tx):
+            groups.setdefault(key, []).append(occurrence)
+    return sorted((to_party_row(k, v) for k, v in groups.items()), key=lambda r: (r.country, party_sort_key(r)))
+
+
+def party_transactions(row: PartyRow) -> list[Transaction]:
+    """A stored party as one minimal transaction per occurrence (no amounts: the store has none)."""
+    out = []
+    for o in row.occurrences:
+        if row.kind == "remittance":
+            parties: tuple[Party, ...] = ()
+            remittance = row.party_name
+        else:
+            parties = (Party(o.party_role, row.party_name, row.account, row.bic, row.party_country, row.crypto_address),)
+            remittance = None
+        out.append(Transaction(row.country, row.business_date, o.source_type, o.source_file, o.source_row, o.tx_id,
+                               o.tx_timestamp_us, None, None, parties, remittance))  # fmt: skip
+    return out
+
+
+class BuildPartyStore(beam.PTransform):
+    """Transactions → PartyRow per distinct party (write with WritePartitions, kind "parties")."""
+
+    def expand(self, transactions):
+        return (
+            transactions
+            | "PartyEntries" >> beam.FlatMap(party_entries)
+            | "GroupParty" >> beam.GroupByKey()
+            | "ToPartyRow" >> beam.MapTuple(to_party_row)
+        )

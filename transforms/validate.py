@@ -1,0 +1,229 @@
+"""Validate one file's parsed rows with its feed's great-expectations suite (schemas/expectations).
+
+`validate_rows` turns the rows into one pandas frame (the suite's columns, plus the columns
+derived here with our identifier checks), runs the suite once through an ephemeral GX
+context built once per process, and returns, for every row that failed, every failing
+expectation as readable text. Expectations that fail as a whole (a column missing, an
+expectation that raised) fail every row: validation fails closed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+import threading
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+import pandas as pd
+
+from schemas.expectations import (
+    ASSET_CHAINS,
+    BANK_SIDES,
+    DATE_COLUMN,
+    LAYOUTS,
+    NETWORK_CHAINS,
+    DateWindow,
+    FeedProfile,
+    gx_context,
+    suite_for,
+)
+from schemas.iso_codes import COUNTRIES
+from schemas.records import Party, Transaction
+from watchlists.identifiers import crypto_chain, iban_check_ok
+
+DAY_US = 86_400_000_000
+SHOWN_CHARS = 60  # a reason quotes at most this much of the offending value
+_IBAN_LIKE = re.compile(r"^[A-Z]{2}\d{2}")
+BANK_ROLES = ("originator", "beneficiary", "ultimate_originator", "ultimate_beneficiary")
+NOBODY = Party("", None)
+
+
+class Validation(NamedTuple):
+    """Which rows failed (position → every failing expectation) and GX's result as JSON."""
+
+    reasons: dict[int, list[str]]
+    result: dict[str, Any]
+
+
+# --- derived columns: plain functions over one value ---
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def iban_valid(account: str | None) -> bool | None:
+    """None when there is no account or it does not look like an IBAN (two letters, two
+    digits); else whether shape, country and mod-97 checksum hold."""
+    if not account:
+        return None
+    compact = re.sub(r"[\s-]", "", account).upper()
+    if not _IBAN_LIKE.match(compact):
+        return None
+    return compact[:2] in COUNTRIES and iban_check_ok(compact)
+
+
+def address_fits_chain(address: str | None, network: str | None, asset: str | None) -> bool | None:
+    """Whether the address's format is one the network (else the asset) is carried on;
+    None when neither is known or the address has no recognisable format."""
+    chain = crypto_chain(address.strip()) if address else None
+    if chain is None:
+        return None
+    allowed = NETWORK_CHAINS.get((network or "").strip().lower()) or ASSET_CHAINS.get((asset or "").upper())
+    return None if allowed is None else chain in allowed
+
+
+def offset_days(timestamps_us: pd.Series, business_date: str) -> pd.Series:
+    """Whole days from the business date to each transaction's UTC date (-1 = the day before)."""
+    midnight = int(dt.datetime.fromisoformat(business_date).replace(tzinfo=dt.UTC).timestamp()) * 1_000_000
+    return ((timestamps_us - midnight) // DAY_US).astype("float64")
+
+
+# --- the frame ---
+
+
+def _first_by_role(tx: Transaction) -> dict[str, Party]:
+    out: dict[str, Party] = {}
+    for party in tx.parties:
+        out.setdefault(party.role, party)
+    return out
+
+
+def _address_columns(prefix: str, addresses: list[str | None], networks: Sequence[str | None],
+                     assets: list[str | None]) -> dict[str, list[Any]]:  # fmt: skip
+    known = [None if not a else crypto_chain(a.strip()) is not None for a in addresses]
+    fits = [address_fits_chain(a, n, u) for a, n, u in zip(addresses, networks, assets)]
+    return {f"{prefix}_address_known": known, f"{prefix}_address_fits_chain": fits}
+
+
+def bank_columns(txs: Sequence[Transaction]) -> dict[str, list[Any]]:
+    """The bank layout (originator / beneficiary) as columns, without the date columns."""
+    cols: dict[str, list[Any]] = {c: [] for c in ("tx_id", "amount", "currency", "remittance_info", "reporting_entity",
+                                                  *(f"{r}_name" for r in BANK_ROLES),
+                                                  *(f"{side}_{field}" for side in BANK_SIDES
+                                                    for field in ("account", "bic", "country", "address")))}  # fmt: skip
+    for tx in txs:
+        parties = _first_by_role(tx)
+        cols["tx_id"].append(tx.tx_id or None)
+        cols["amount"].append(tx.amount)
+        cols["currency"].append(tx.currency or None)
+        cols["remittance_info"].append(tx.remittance_info)
+        cols["reporting_entity"].append(tx.reporting_entity)
+        for role in BANK_ROLES:
+            cols[f"{role}_name"].append(parties[role].name if role in parties else None)
+        for side in BANK_SIDES:
+            party = parties.get(side, NOBODY)
+            cols[f"{side}_account"].append(party.account)
+            cols[f"{side}_bic"].append(party.bic.strip().upper() if party.bic else None)
+            cols[f"{side}_country"].append(party.country)
+            cols[f"{side}_address"].append(party.crypto_address)
+    for side in BANK_SIDES:
+        cols[f"{side}_iban_valid"] = [iban_valid(a) for a in cols[f"{side}_account"]]
+        cols.update(_address_columns(side, cols[f"{side}_address"], [None] * len(txs), cols["currency"]))
+    return cols
+
+
+def crypto_columns(txs: Sequence[Transaction], networks: Sequence[str | None]) -> dict[str, list[Any]]:
+    """The crypto layout (customer / counterparty) as columns, without the date columns."""
+    names = ("tx_id", "amount", "asset", "customer_name", "customer_id", "customer_country", "counterparty_name",
+             "counterparty_address")  # fmt: skip
+    cols: dict[str, list[Any]] = {c: [] for c in names}
+    for tx in txs:
+        parties = _first_by_role(tx)
+        customer, counterparty = parties.get("customer", NOBODY), parties.get("counterparty", NOBODY)
+        for column, value in zip(names, (tx.tx_id or None, tx.amount, tx.currency or None, customer.name,
+                                         customer.account, customer.country, counterparty.name,
+                                         counterparty.crypto_address)):  # fmt: skip
+            cols[column].append(value)
+    cols["network"] = list(networks)
+    cols.update(_address_columns("counterparty", cols["counterparty_address"], networks, cols["asset"]))
+    return cols
+
+
+def build_frame(txs: Sequence[Transaction], networks: Sequence[str | None], layout: str,
+                business_date: str) -> pd.DataFrame:  # fmt: skip
+    """The rows of one file as a frame with exactly the layout's columns, row i = txs[i].
+
+    Text is pandas' string dtype, flags the nullable boolean: both keep "missing" apart
+    from a value, and GX's null checks on them are vectorised.
+    """
+    cols = crypto_columns(txs, networks) if layout == "crypto" else bank_columns(txs)
+    date = DATE_COLUMN[layout]
+    stamps = pd.Series([tx.tx_timestamp_us for tx in txs], dtype="float64")
+    frame: dict[str, pd.Series] = {date: pd.to_datetime(stamps, unit="us", utc=True),
+                                   f"{date}_offset_days": offset_days(stamps, business_date)}  # fmt: skip
+    for column, values in cols.items():
+        flag = column.endswith(("_valid", "_known", "_fits_chain"))
+        frame[column] = pd.Series(values, dtype="float64" if column == "amount" else "boolean" if flag else "string")
+    return pd.DataFrame(frame)[list(LAYOUTS[layout])]
+
+
+# --- running the suite ---
+
+
+class _Runtime:
+    """One ephemeral GX context with one pandas dataframe asset, built once per process."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        asset = gx_context().data_sources.add_pandas("feeds").add_dataframe_asset("file")
+        self.batches = asset.add_batch_definition_whole_dataframe("whole_file")
+
+    def validate(self, frame: pd.DataFrame, profile: FeedProfile, window: DateWindow) -> Any:
+        with self.lock:
+            batch = self.batches.get_batch(batch_parameters={"dataframe": frame})
+            return batch.validate(suite_for(profile, window), result_format={"result_format": "COMPLETE"})
+
+
+_RUNTIME: list[_Runtime] = []
+_RUNTIME_LOCK = threading.Lock()
+
+
+def runtime() -> _Runtime:
+    with _RUNTIME_LOCK:
+        if not _RUNTIME:
+            _RUNTIME.append(_Runtime())
+        return _RUNTIME[0]
+
+
+def _shown(value: Any) -> str:
+    """': <value>' for a reason (strings quoted, long ones cut), or '' for a missing value."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    text = repr(value) if isinstance(value, str) else str(value)
+    return f": {text[:SHOWN_CHARS]}…" if len(text) > SHOWN_CHARS else f": {text}"
+
+
+def row_reasons(result: dict[str, Any], frame: pd.DataFrame) -> dict[int, list[str]]:
+    """Frame position → one text per failing expectation, in suite order."""
+    reasons: dict[int, list[str]] = {}
+    everyone = range(len(frame))
+    for r in result["results"]:
+        if r["success"]:
+            continue
+        config = r["expectation_config"]
+        kind, column = config["type"], config["kwargs"].get("column", "")
+        meta = config.get("meta") or {}
+        if meta.get("severity") == "warning":
+            continue  # reported in the validation results; the row is still screened
+        indices = r["result"].get("unexpected_index_list")
+        raised = (r.get("exception_info") or {}).get("raised_exception")
+        if raised or not indices:  # a failure of the whole table, or of the check itself: fail closed
+            why = r["exception_info"].get("exception_message") if raised else meta.get("reason", "failed")
+            for i in everyone:
+                reasons.setdefault(i, []).append(f"{column}: {why} [{kind}({column})]")
+            continue
+        shows = meta.get("shows", column)
+        values = frame[shows].tolist() if shows in frame.columns else [None] * len(frame)
+        for i in indices:
+            value = values[int(i)]
+            text = f"{shows}: {meta.get('reason', 'failed')}{_shown(value)} [{kind}({column})]"
+            reasons.setdefault(int(i), []).append(text)
+    return reasons
+
+
+def validate_rows(txs: Sequence[Transaction], networks: Sequence[str | None], profile: FeedProfile,
+                  business_date: str, window: DateWindow = DateWindow()) -> Validation:  # fmt: skip
+    """Run the profile's suite over one file's parsed rows; `networks[i]` belongs to `txs[i]`."""
+    frame = build_frame(txs, networks, profile.layout, business_date)
+    result = runtime().validate(frame, profile, window).to_json_dict()
+    return Validation(row_reasons(result, frame), result)
