@@ -20,7 +20,7 @@ from schemas.records import Transaction
 from transforms.feeds import read_feed
 from transforms.parties import RunInfo
 from transforms.read import parse_file
-from transforms.screen import BATCH_SIZE, QueryMemo, index_batch, join_alerts
+from transforms.screen import BATCH_SIZE, index_batch, join_alerts
 from watchlists.matcher import Matcher, PartyQuery
 from watchlists.spec import Watchlist, list_version
 
@@ -100,9 +100,9 @@ def profile_stages(files, lists: Sequence[Watchlist], threshold: float) -> tuple
     out["read_and_validate_s"] = time.perf_counter() - t
     out["transactions"] = len(txs)
     t = time.perf_counter()
-    memo, batches, queries = QueryMemo(), [], set()
+    batches, queries = [], set()
     for start in range(0, len(txs), BATCH_SIZE):
-        batch, by_shard = index_batch(txs[start : start + BATCH_SIZE], memo)
+        batch, by_shard = index_batch(txs[start : start + BATCH_SIZE])
         batches.append(batch)
         queries.update(q for group in by_shard.values() for q in group)
     out["party_queries_s"] = time.perf_counter() - t

@@ -68,7 +68,7 @@ def build_pipeline(p: beam.Pipeline, files: list[FeedFile], staging: str, lists_
                    business_date: str, keys: Optional[dict[str, str]] = None,
                    suppressions: Optional[SuppressionIndex] = None) -> None:  # fmt: skip
     """The Beam graph: files → rows → screening → partition files + file stats in staging."""
-    read = p | "ReadFeeds" >> ReadFeeds(files)
+    read = p | "ReadFeeds" >> ReadFeeds(files, reports_dir=os.path.join(staging, "reports"))
     alerts = read.transactions | "ScreenParties" >> ScreenParties(lists_path, cfg.threshold, run, cfg.match_workers)
     if suppressions is not None and len(suppressions):
         alerts = alerts | "ApplySuppressions" >> ApplySuppressions(suppressions)
@@ -219,6 +219,10 @@ def commit(output_root: str, staging: str, countries: list[str], files: list[Fee
         for kind in PARTITION_KINDS:
             replace_dir(partition_dir(staging, kind, country, business_date),
                         partition_dir(output_root, kind, country, business_date), output_root)  # fmt: skip
+        staged_reports = os.path.join(staging, "reports", f"country={country}")
+        os.makedirs(staged_reports, exist_ok=True)  # a country without files still replaces old reports
+        replace_dir(staged_reports, os.path.join(output_root, "reports", f"business_date={business_date}",
+                                                 f"country={country}"), output_root)  # fmt: skip
         write_json_atomic(manifest_path(output_root, country, business_date), manifest)
         crashpoint("country-committed")
     return manifests

@@ -26,7 +26,6 @@ from watchlists.spec import Watchlist
 
 BATCH_SIZE = 2048  # transactions per batch element
 SHARDS = 16  # groups the run's distinct queries are matched in (the unit of parallel matching)
-MEMO_LIMIT = 200_000  # distinct parties remembered per worker before the memo is cleared
 QUERIES = "queries"  # the tagged output of the batch index: (shard, distinct queries)
 
 
@@ -42,34 +41,6 @@ def load_matcher(path: str, threshold: float, workers: int = 1) -> Matcher:
     return Matcher(lists, threshold=threshold, workers=workers)
 
 
-class QueryMemo:
-    """`distinct_queries(tx)`, computed once per distinct party instead of once per transaction.
-
-    A transaction's queries are its parties' queries in order, then its remittance text's;
-    parties repeat across transactions (about 10% are distinct), so the work per party
-    (identifier normalisation) is memoised, keyed by the party and the transaction's country,
-    source type and format. tests/transforms/test_screen_batches.py pins the equality.
-    """
-
-    def __init__(self, limit: int = MEMO_LIMIT) -> None:
-        self._limit = limit
-        self._memo: dict[tuple, tuple[PartyQuery, ...]] = {}
-
-    def queries(self, tx: Transaction) -> list[PartyQuery]:
-        out: list[PartyQuery] = []
-        for party in tx.parties:
-            key = (party, tx.country, tx.source_type, tx.file_format)
-            found = self._memo.get(key)
-            if found is None:
-                if len(self._memo) >= self._limit:
-                    self._memo.clear()
-                found = self._memo[key] = tuple(distinct_queries(tx._replace(parties=(party,), remittance_info=None)))
-            out += found
-        if tx.remittance_info:
-            out += distinct_queries(tx._replace(parties=()))
-        return out
-
-
 def query_key(query: PartyQuery) -> int:
     """A 32-bit key that is the same in every worker process (unlike the salted `hash`)."""
     return zlib.crc32(repr(tuple(query)).encode())
@@ -83,14 +54,13 @@ class IndexedBatch(NamedTuple):
     ends: array
 
 
-def index_batch(txs: Sequence[Transaction], memo: QueryMemo,
-                shards: int = SHARDS) -> tuple[IndexedBatch, dict[int, list[PartyQuery]]]:  # fmt: skip
+def index_batch(txs: Sequence[Transaction], shards: int = SHARDS) -> tuple[IndexedBatch, dict[int, list[PartyQuery]]]:
     """The batch with its query keys, and its distinct queries grouped by shard."""
     keys, ends = array("I"), array("I")
     by_shard: dict[int, list[PartyQuery]] = {}
     seen: dict[PartyQuery, int] = {}
     for tx in txs:
-        for query in memo.queries(tx):
+        for query in distinct_queries(tx):
             key = seen.get(query)
             if key is None:
                 key = seen[query] = query_key(query)
@@ -116,11 +86,8 @@ def join_alerts(batch: IndexedBatch, found: Mapping[PartyQuery, Sequence[Match]]
 class _IndexBatchFn(beam.DoFn):
     """A batch → the batch, pickled once with its keys; and (shard, pickled queries) as QUERIES."""
 
-    def setup(self) -> None:
-        self._memo = QueryMemo()
-
     def process(self, txs):  # type: ignore[override]
-        batch, by_shard = index_batch(txs, self._memo)
+        batch, by_shard = index_batch(txs)
         yield pickle.dumps(tuple(batch), protocol=pickle.HIGHEST_PROTOCOL)
         for shard, queries in sorted(by_shard.items()):  # one pickle per shard, not one per query
             yield beam.pvalue.TaggedOutput(QUERIES, (shard, pickle.dumps(queries, protocol=pickle.HIGHEST_PROTOCOL)))

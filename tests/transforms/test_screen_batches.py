@@ -1,4 +1,4 @@
-"""ScreenParties' fast path: memoised queries, stable shards, batches and shards in a pipeline."""
+"""ScreenParties' fast path: stable query keys, shards, batches and shards in a pipeline."""
 
 import itertools
 import os
@@ -8,40 +8,14 @@ import sys
 import apache_beam as beam
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from schemas.records import Party, Transaction
 from tests.conftest import make_list
 from transforms.parties import RunInfo, distinct_queries, make_alerts
-from transforms.screen import QueryMemo, ScreenParties, index_batch, join_alerts, query_key, save_lists
+from transforms.screen import ScreenParties, index_batch, join_alerts, query_key, save_lists
 from watchlists.matcher import Matcher, PartyQuery
 
 RUN = RunInfo("run-1", "test")
-NAMES = [None, "", "  ", "Noordzee Bulk Shipping BV", " NOORDZEE BULK SHIPPING B.V. ", "Pieter Claes", "Marea Azul"]
-ACCOUNTS = [None, "NL91ABNA0417164300", "NL91 ABNA 0417 1643 00", "not-an-iban", "DEC0000058"]
-ADDRESSES = [None, "0x8589427373D6D84E98730D7795D8F6F8731FDA16", "1Jag4UBhaRXdHS5h9owdNfrMTVDeETF5Ro", "zz"]
-REMITTANCE = [None, "", " ", "freight M/V Marea Azul IMO 9187629", "groceries"]
-
-parties = st.builds(Party, role=st.sampled_from(["originator", "beneficiary", "customer", "counterparty"]),
-                    name=st.sampled_from(NAMES), account=st.sampled_from(ACCOUNTS),
-                    bic=st.sampled_from([None, "ABNANL2A", "ABNANL2AXXX", "bad"]),
-                    country=st.sampled_from([None, "NL", "PA"]), crypto_address=st.sampled_from(ADDRESSES))  # fmt: skip
-transactions = st.builds(
-    lambda cc, src, fmt, ps, rem, row: Transaction(cc, "2026-11-27", src, "f", row, f"t{row}", 0, 1.0, "EUR",
-                                                   tuple(ps), rem, None, fmt),
-    st.sampled_from(["NL", "BE"]), st.sampled_from(["bank", "crypto"]), st.sampled_from(["bank-csv", "crypto-jsonl"]),
-    st.lists(parties, max_size=4), st.sampled_from(REMITTANCE), st.integers(1, 10**6))  # fmt: skip
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(transactions, min_size=1, max_size=20))
-def test_memoised_queries_equal_distinct_queries(txs):
-    memo = QueryMemo(limit=5)  # small: the memo is also cleared on the way
-    for tx in txs:
-        assert memo.queries(tx) == list(distinct_queries(tx))
-
-
 SHARD_SCRIPT = """
 from transforms.screen import query_key
 from watchlists.matcher import PartyQuery
@@ -71,7 +45,7 @@ TXS = [_tx(i, BENEFICIARIES[i % 4], "M/V Marea Azul IMO 9187629" if i % 7 == 0 e
 
 def test_index_batch_keys_every_query_and_shards_each_distinct_query_once():
     txs = [_tx(i, BENEFICIARIES[i % 4]) for i in range(1, 30)]
-    batch, by_shard = index_batch(txs, QueryMemo(), shards=4)
+    batch, by_shard = index_batch(txs, shards=4)
     queries = [list(distinct_queries(tx)) for tx in txs]
     assert list(batch.ends) == list(itertools.accumulate(len(q) for q in queries))
     assert list(batch.keys) == [query_key(q) for qs in queries for q in qs]
@@ -90,7 +64,7 @@ def _plain_alerts(entries):
 
 def test_join_alerts_skips_only_transactions_without_hits(coalition_entries):
     found, want = _plain_alerts(coalition_entries)
-    batch, _ = index_batch(TXS, QueryMemo())
+    batch, _ = index_batch(TXS)
     assert want and join_alerts(batch, found, RUN) == want
     assert join_alerts(batch, {}, RUN) == []
 
