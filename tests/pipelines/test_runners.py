@@ -223,8 +223,8 @@ def _screen(feeds, out, *beam_args):
             if rel.startswith("manifests"):
                 m = json.load(open(path, encoding="utf-8"))
                 manifests[rel] = (m["status"], m["files"], m["totals"])
-            elif rel.endswith("index.html"):
-                files[rel] = b"run report"  # shows the run's timings: compared for presence only
+            elif rel.startswith("reports"):
+                files[rel] = b"report"  # run report and GX results carry timings: compared for presence only
             else:
                 files[rel] = open(path, "rb").read()
     return code, files, manifests
