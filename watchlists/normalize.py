@@ -267,9 +267,23 @@ def text_tokens(text: str) -> list[str]:
 
 
 def normalize_name(text: Optional[str]) -> str:
-    """The core of a name as one string ('' when empty); idempotent."""
+    """The core of a name as one string ('' when empty); idempotent.
+
+    Transliteration can create a legal-form word that the first pass could not see (Cyrillic
+    "с" + Arabic "ی" → "s", "y"), so the core is normalised again until nothing changes.
+    """
     key = name_key(text)
-    return key.core if key else ""
+    core = key.core if key else ""
+    for _ in range(_MAX_PASSES):
+        again = name_key(core)
+        nxt = again.core if again else ""
+        if nxt == core:
+            break
+        core = nxt
+    return core
+
+
+_MAX_PASSES = 8
 
 
 def sorted_tokens(core: str) -> str:
