@@ -18,6 +18,7 @@ setup(
         "great-expectations==1.24.1",
         "anyascii>=0.3.2",
         "numpy>=1.26",
+        "zstandard>=0.22",  # blocks between pipeline stages (transforms/packing.py)
         "matplotlib>=3.8,<4",  # the run report's plots (pipelines/report_charts.py)
     ],
     extras_require={"dev": ["pytest>=8", "hypothesis>=6", "ruff>=0.6", "mypy>=1.10",

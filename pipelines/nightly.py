@@ -23,7 +23,7 @@ from pipelines.liststate import guard_lists, save_list_state
 from pipelines.manifest import build_manifest, file_entries, manifest_path, parquet_rows, planted_recall, summary_table
 from pipelines.report import build_report
 from pipelines.rescreen import write_list_snapshot
-from pipelines.runners import runner_args
+from pipelines.runners import local_defaults, runner_args
 from schemas.arrow import ALERT_SCHEMA, QUARANTINE_SCHEMA
 from schemas.countries import fiu_for
 from schemas.lookback import PARTY_SCHEMA, PartyRow
@@ -48,12 +48,12 @@ from watchlists.spec import Watchlist, load_watchlists
 
 EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 PARTITION_KINDS = ("alerts", "quarantine", "parties")  # written per country and date, swapped in together
-DEFAULT_BEAM_ARGS = {"runner": "DirectRunner", "direct_running_mode": "in_memory"}
 
 
-def beam_options(beam_args: Sequence[str]) -> PipelineOptions:
-    """Beam options as given, with the runner defaults of pipelines.runners (local DirectRunner, no download)."""
-    return PipelineOptions(runner_args(beam_args), save_main_session=False)
+def beam_options(beam_args: Sequence[str], input_bytes: int = 0) -> PipelineOptions:
+    """Beam options as given, with the runner defaults of pipelines.runners: the local DirectRunner
+    (no download), in one process, or one worker process per core when the feeds are large."""
+    return PipelineOptions(runner_args(beam_args, local_defaults(input_bytes)), save_main_session=False)
 
 
 def _quarantine_key(q: QuarantineRow) -> tuple:
@@ -110,7 +110,7 @@ def run(args: Any, beam_args: Sequence[str], out: Optional[TextIO] = None, err: 
         input_day = os.path.join(args.input_root, business_date)
         if not os.path.isdir(args.input_root):
             raise UsageError(f"--input-root {args.input_root!r} is not a folder")
-        options = beam_options(beam_args)
+        beam_options(beam_args)  # bad Beam flags are a usage error before anything is read
     except UsageError as exc:
         print(f"fiu-screen run: {exc}", file=err)
         return EXIT_USAGE
@@ -152,6 +152,7 @@ def run(args: Any, beam_args: Sequence[str], out: Optional[TextIO] = None, err: 
     try:
         lists_path = os.path.join(staging, "lists.pickle")
         save_lists(lists, lists_path)
+        options = beam_options(beam_args, sum(os.path.getsize(f.path) for f in files))  # one process per core when large
         t1 = time.monotonic()
         with beam.Pipeline(options=options) as p:
             build_pipeline(p, files, staging, lists_path, cfg, run_info, business_date, keys, suppressions)

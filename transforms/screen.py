@@ -1,12 +1,13 @@
 """ScreenParties: distinct party queries → matches (once each) → alerts joined back.
 
-Transactions travel in batches (one Beam element per few thousand rows, pickled once as a
-whole), so the runner's per-element cost is paid per batch. Indexing a batch gives every
-transaction's query keys (a stable 32-bit hash per query) and the batch's distinct queries,
-split into shards by that key; each shard's queries are de-duplicated across the whole run
-and matched once, against an index built once per worker process (`Shared`). Only the
-queries that fired come back, as a side input; a transaction is joined with them only when
-one of its keys is among theirs, so the other transactions cost a set lookup.
+Transactions travel in batches (one Beam element per few thousand rows, pickled and
+compressed once as a whole), so the runner's per-element cost and its copies of the data
+between stages are paid per batch. Indexing a batch gives every transaction's query keys
+(a stable 32-bit hash per query) and the batch's distinct queries, split into shards by that
+key; each shard's queries are de-duplicated across the whole run and matched once, against
+an index built once per worker process (`Shared`). Only the queries that fired come back, as
+a side input; a transaction is joined with them only when one of its keys is among theirs,
+so the other transactions cost a set lookup.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import apache_beam as beam
 from apache_beam.utils import shared
 
 from schemas.records import Alert, Transaction
+from transforms.packing import pack, unpack
 from transforms.parties import RunInfo, distinct_queries, make_alerts
 from watchlists.matcher import Match, Matcher, PartyQuery
 from watchlists.spec import Watchlist
@@ -88,9 +90,9 @@ class _IndexBatchFn(beam.DoFn):
 
     def process(self, txs):  # type: ignore[override]
         batch, by_shard = index_batch(txs)
-        yield pickle.dumps(tuple(batch), protocol=pickle.HIGHEST_PROTOCOL)
+        yield pack(tuple(batch))
         for shard, queries in sorted(by_shard.items()):  # one pickle per shard, not one per query
-            yield beam.pvalue.TaggedOutput(QUERIES, (shard, pickle.dumps(queries, protocol=pickle.HIGHEST_PROTOCOL)))
+            yield beam.pvalue.TaggedOutput(QUERIES, (shard, pack(queries)))
 
 
 class _MatchFn(beam.DoFn):
@@ -110,7 +112,7 @@ class _MatchFn(beam.DoFn):
 
     def process(self, keyed):  # type: ignore[override]
         _, blobs = keyed
-        queries = list({q for blob in blobs for q in pickle.loads(blob)})
+        queries = list({q for blob in blobs for q in unpack(blob)})
         for query, matches in zip(queries, self._matcher.screen(queries)):
             if matches:
                 yield query, matches
@@ -123,7 +125,7 @@ class _JoinAlertsFn(beam.DoFn):
     def process(self, blob, found, run):  # type: ignore[override]
         if found is not self._found:  # the side input, once per bundle
             self._found, self._hits = found, {query_key(q) for q in found}
-        yield from join_alerts(IndexedBatch(*pickle.loads(blob)), found, run, self._hits)
+        yield from join_alerts(IndexedBatch(*unpack(blob)), found, run, self._hits)
 
 
 class ScreenParties(beam.PTransform):

@@ -12,8 +12,10 @@ from typing import Any, Callable, NamedTuple, Optional
 import apache_beam as beam
 import pyarrow as pa
 import pyarrow.parquet as pq
+from apache_beam.transforms.window import GlobalWindows
 
 from schemas.arrow import to_table
+from transforms.packing import pack, unpack
 
 PART_FILE = "part-00000.parquet"
 COMPRESSION = "zstd"
@@ -46,14 +48,29 @@ def country_encryption(keys: Optional[dict[str, str]], country: str, schema: pa.
     return encryption_properties(country, keys, schema.names)
 
 
+class _CountryBlocksFn(beam.DoFn):
+    """Rows → one (country, packed rows) per country and bundle: the shuffle moves a few blobs."""
+
+    def start_bundle(self) -> None:
+        self._rows: dict[str, list] = {}
+
+    def process(self, row):  # type: ignore[override]
+        self._rows.setdefault(row.country, []).append(row)
+
+    def finish_bundle(self):
+        for country, rows in sorted(self._rows.items()):
+            yield GlobalWindows.windowed_value((country, pack(rows)))
+        self._rows = {}
+
+
 class _WritePartitionFn(beam.DoFn):
     def __init__(self, spec: "PartitionSpec") -> None:
         self._spec = spec
 
     def process(self, keyed):  # type: ignore[override]
-        country, rows = keyed
+        country, blocks = keyed
         spec = self._spec
-        ordered = sorted(rows, key=spec.sort_key)
+        ordered = sorted((row for block in blocks for row in unpack(block)), key=spec.sort_key)
         folder = partition_dir(spec.staging_root, spec.kind, country, spec.business_date)
         write_parquet(os.path.join(folder, PART_FILE), ordered, spec.record, spec.schema, spec.extra,
                       country_encryption(spec.keys, country, spec.schema))  # fmt: skip
@@ -81,7 +98,7 @@ class WritePartitions(beam.PTransform):
     def expand(self, rows):
         return (
             rows
-            | "ByCountry" >> beam.Map(lambda r: (r.country, r))
+            | "ByCountry" >> beam.ParDo(_CountryBlocksFn())
             | "GroupCountry" >> beam.GroupByKey()
             | "WriteParquet" >> beam.ParDo(_WritePartitionFn(self._spec))
         )

@@ -19,7 +19,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.transforms import window
 
 from pipelines.cli import main
-from pipelines.runners import runner_args
+from pipelines.runners import MULTI_PROCESS_MIN_BYTES, local_defaults, runner_args
 from tests.conftest import FIXTURES
 
 distributed = pytest.importorskip("distributed")
@@ -189,6 +189,16 @@ def test_group_by_key_keeps_windows_apart(runner, cluster, tmp_path):
 ])  # fmt: skip
 def test_runner_defaults_are_added_only_when_missing(given, added):
     assert runner_args(given) == given + added
+
+
+def test_large_inputs_get_one_worker_process_per_core():
+    big = MULTI_PROCESS_MIN_BYTES
+    assert local_defaults(big - 1, cores=2) == local_defaults(big, cores=1) == {
+        "runner": "DirectRunner", "direct_running_mode": "in_memory"}  # fmt: skip
+    assert runner_args([], local_defaults(big, cores=2)) == [
+        "--runner=DirectRunner", "--direct_running_mode=multi_processing", "--direct_num_workers=2"]  # fmt: skip
+    given = ["--direct_running_mode=in_memory"]  # an explicit mode wins, and gets no worker count
+    assert runner_args(given, local_defaults(big, cores=2)) == given + ["--runner=DirectRunner"]
 
 
 @pytest.mark.parametrize("given", [["--runner", "DaskRunner"], ["--runner=DaskRunner"]])
