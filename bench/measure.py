@@ -18,9 +18,10 @@ from rapidfuzz import fuzz, process, utils
 from pipelines.inputs import discover_files
 from schemas.records import Transaction
 from transforms.feeds import read_feed
+from transforms.packing import BLOCK_SIZE
 from transforms.parties import RunInfo
 from transforms.read import parse_file
-from transforms.screen import BATCH_SIZE, index_batch, join_alerts
+from transforms.screen import index_batch, join_alerts
 from watchlists.matcher import Matcher, PartyQuery
 from watchlists.spec import Watchlist, list_version
 
@@ -101,8 +102,8 @@ def profile_stages(files, lists: Sequence[Watchlist], threshold: float) -> tuple
     out["transactions"] = len(txs)
     t = time.perf_counter()
     batches, queries = [], set()
-    for start in range(0, len(txs), BATCH_SIZE):
-        batch, by_shard = index_batch(txs[start : start + BATCH_SIZE])
+    for start in range(0, len(txs), BLOCK_SIZE):
+        batch, by_shard = index_batch(txs[start : start + BLOCK_SIZE])
         batches.append(batch)
         queries.update(q for group in by_shard.values() for q in group)
     out["party_queries_s"] = time.perf_counter() - t

@@ -23,7 +23,7 @@ from pipelines.liststate import guard_lists, save_list_state
 from pipelines.manifest import build_manifest, file_entries, manifest_path, parquet_rows, planted_recall, summary_table
 from pipelines.report import build_report
 from pipelines.rescreen import write_list_snapshot
-from pipelines.runners import local_defaults, runner_args
+from pipelines.runners import local_defaults, local_workers, runner_args
 from schemas.arrow import ALERT_SCHEMA, QUARANTINE_SCHEMA
 from schemas.countries import fiu_for
 from schemas.lookback import PARTY_SCHEMA, PartyRow
@@ -66,13 +66,14 @@ def _quarantine_extra(run: RunInfo) -> dict[str, str]:
 
 def build_pipeline(p: beam.Pipeline, files: list[FeedFile], staging: str, lists_path: str, cfg: RunConfig, run: RunInfo,
                    business_date: str, keys: Optional[dict[str, str]] = None,
-                   suppressions: Optional[SuppressionIndex] = None) -> None:  # fmt: skip
-    """The Beam graph: files → rows → screening → partition files + file stats in staging."""
-    read = p | "ReadFeeds" >> ReadFeeds(files, reports_dir=os.path.join(staging, "reports"))
-    alerts = read.transactions | "ScreenParties" >> ScreenParties(lists_path, cfg.threshold, run, cfg.match_workers)
+                   suppressions: Optional[SuppressionIndex] = None, lanes: Optional[int] = None) -> None:  # fmt: skip
+    """The Beam graph: files → rows → screening → partition files + file stats in staging.
+    `lanes`: how many groups of about equal size the files are read in (one per local worker)."""
+    read = p | "ReadFeeds" >> ReadFeeds(files, reports_dir=os.path.join(staging, "reports"), lanes=lanes)
+    alerts = read.blocks | "ScreenParties" >> ScreenParties(lists_path, cfg.threshold, run, cfg.match_workers)
     if suppressions is not None and len(suppressions):
         alerts = alerts | "ApplySuppressions" >> ApplySuppressions(suppressions)
-    (read.transactions
+    (read.blocks
      | "BuildPartyStore" >> BuildPartyStore()
      | "WriteParties" >> WritePartitions(
             PartitionSpec(staging, "parties", business_date, PartyRow, PARTY_SCHEMA, party_sort_key, keys=keys)))  # fmt: skip
@@ -155,7 +156,8 @@ def run(args: Any, beam_args: Sequence[str], out: Optional[TextIO] = None, err: 
         options = beam_options(beam_args, sum(os.path.getsize(f.path) for f in files))  # one process per core when large
         t1 = time.monotonic()
         with beam.Pipeline(options=options) as p:
-            build_pipeline(p, files, staging, lists_path, cfg, run_info, business_date, keys, suppressions)
+            build_pipeline(p, files, staging, lists_path, cfg, run_info, business_date, keys, suppressions,
+                           local_workers(options))  # fmt: skip
         timings["pipeline"] = time.monotonic() - t1
         crashpoint("pipeline-done")
         extra = {"accepted_list_changes": accepted} if accepted else {}

@@ -41,6 +41,7 @@ import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.internal import pickler
 from apache_beam.io.iobase import BoundedSource
+from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
 from apache_beam.pipeline import AppliedPTransform, PipelineVisitor, PTransformOverride
 from apache_beam.runners.common import DoFnRunner, Receiver
 from apache_beam.runners.dask import dask_runner
@@ -76,6 +77,17 @@ def local_defaults(input_bytes: int = 0, cores: Optional[int] = None) -> dict[st
     if input_bytes < MULTI_PROCESS_MIN_BYTES or cores < 2:
         return dict(LOCAL_DEFAULTS)
     return {"runner": "DirectRunner", "direct_running_mode": "multi_processing", "direct_num_workers": str(cores)}
+
+
+def local_workers(options: PipelineOptions) -> Optional[int]:
+    """How many worker processes or threads the local DirectRunner runs (None for other runners)."""
+    runner = options.view_as(StandardOptions).runner
+    if runner not in (None, "DirectRunner", "direct"):
+        return None
+    direct = options.view_as(DirectOptions)
+    if direct.direct_running_mode == "in_memory":
+        return 1
+    return direct.direct_num_workers or os.cpu_count() or 1
 
 
 def runner_args(beam_args: Sequence[str], local: Optional[dict[str, str]] = None) -> list[str]:

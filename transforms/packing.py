@@ -8,8 +8,9 @@ size of the pickles.
 from __future__ import annotations
 
 import pickle
-from typing import Any
+from typing import Any, Iterable, Iterator
 
+import apache_beam as beam
 import zstandard
 
 
@@ -20,3 +21,40 @@ def pack(obj: object) -> bytes:
 
 def unpack(blob: bytes) -> Any:
     return pickle.loads(zstandard.ZstdDecompressor().decompress(blob))
+
+
+BLOCK_SIZE = 2048  # rows per block
+
+
+def blocks(rows: Iterable[Any], size: int = BLOCK_SIZE) -> Iterator[bytes]:
+    """Rows as packed blocks of up to `size` each, in order."""
+    block: list[Any] = []
+    for row in rows:
+        block.append(row)
+        if len(block) >= size:
+            yield pack(block)
+            block = []
+    if block:
+        yield pack(block)
+
+
+class PackBlocks(beam.PTransform):
+    """One element per row → packed blocks of up to `size` rows (what ScreenParties reads)."""
+
+    def __init__(self, size: int = BLOCK_SIZE) -> None:
+        super().__init__()
+        if size < 1:
+            raise ValueError(f"the block size must be at least 1, got {size}")
+        self._size = size
+
+    def expand(self, rows):
+        return (rows
+                | "Batch" >> beam.BatchElements(min_batch_size=self._size, max_batch_size=self._size)
+                | "Pack" >> beam.Map(pack))  # fmt: skip
+
+
+class UnpackBlocks(beam.PTransform):
+    """Packed blocks → one element per row."""
+
+    def expand(self, packed):
+        return packed | "Unpack" >> beam.FlatMap(unpack)

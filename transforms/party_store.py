@@ -1,19 +1,22 @@
 """The party store: the distinct parties a run screened and where they appeared (no amounts).
 
 `party_rows(transactions)` is the plain function; `BuildPartyStore` is the same thing as a Beam
-transform (grouping by party, so no worker holds a whole country). `party_transactions` turns a
+transform over packed blocks of transactions (each block's parties grouped, then merged by
+shard of the party key, so no worker holds a whole country). `party_transactions` turns a
 stored row back into minimal transactions, so re-screening reuses `make_alerts` and gives the
 same alert ids a full run would.
 """
 
 from __future__ import annotations
 
+import zlib
 from typing import Iterable, Iterator, Optional
 
 import apache_beam as beam
 
 from schemas.lookback import PartyOccurrence, PartyRow, party_key, shown_identifier
 from schemas.records import Party, Transaction
+from transforms.packing import pack, unpack
 from transforms.parties import ROLE_ORDER
 from watchlists.identifiers import party_identifiers
 
@@ -81,13 +84,39 @@ def party_transactions(row: PartyRow) -> list[Transaction]:
     return out
 
 
-class BuildPartyStore(beam.PTransform):
-    """Transactions → PartyRow per distinct party (write with WritePartitions, kind "parties")."""
+SHARDS = 16  # groups the parties are merged in (the unit of parallelism)
 
-    def expand(self, transactions):
+
+def _block_groups(blob: bytes) -> Iterator[tuple[int, bytes]]:
+    """A block of transactions → (shard, packed [(party key, occurrences)]) per shard."""
+    groups: dict[PartyGroupKey, list[PartyOccurrence]] = {}
+    for tx in unpack(blob):
+        for key, occurrence in party_entries(tx):
+            groups.setdefault(key, []).append(occurrence)
+    by_shard: dict[int, list] = {}
+    for key, occurrences in groups.items():
+        by_shard.setdefault(zlib.crc32(repr(key).encode()) % SHARDS, []).append((key, occurrences))
+    for shard, items in sorted(by_shard.items()):
+        yield shard, pack(items)
+
+
+def _shard_rows(keyed: tuple[int, Iterable[bytes]]) -> Iterator[PartyRow]:
+    """One shard's groups from every block, merged: one PartyRow per party."""
+    groups: dict[PartyGroupKey, list[PartyOccurrence]] = {}
+    for blob in keyed[1]:
+        for key, occurrences in unpack(blob):
+            groups.setdefault(key, []).extend(occurrences)
+    for key, occurrences in groups.items():
+        yield to_party_row(key, occurrences)
+
+
+class BuildPartyStore(beam.PTransform):
+    """Packed blocks of transactions → PartyRow per distinct party (write with WritePartitions, kind "parties")."""
+
+    def expand(self, blocks):
         return (
-            transactions
-            | "PartyEntries" >> beam.FlatMap(party_entries)
-            | "GroupParty" >> beam.GroupByKey()
-            | "ToPartyRow" >> beam.MapTuple(to_party_row)
+            blocks
+            | "PartyGroups" >> beam.FlatMap(_block_groups)
+            | "GroupShard" >> beam.GroupByKey()
+            | "ToPartyRows" >> beam.FlatMap(_shard_rows)
         )

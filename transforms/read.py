@@ -11,6 +11,7 @@ whole, or breaks off, adds one QuarantineRow with source_row 0 and fails: the ru
 from __future__ import annotations
 
 import json
+import os
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple, Optional, Union
@@ -25,6 +26,7 @@ from transforms.feeds.common import iter_csv, sniff_format, text_lines
 from transforms.feeds.dialects import find_dialect
 from transforms.feeds.pacs008 import MESSAGE as PACS008_MESSAGE
 from transforms.feeds.pacs008 import parse_xml
+from transforms.packing import BLOCK_SIZE, pack
 from transforms.reports import file_report, write_report
 from transforms.validate import validate_rows
 
@@ -35,7 +37,7 @@ Record = Union[Transaction, QuarantineRow, FileStats]
 
 
 class ReadResult(NamedTuple):
-    transactions: beam.PCollection
+    blocks: beam.PCollection  # the transactions to screen, as packed blocks (transforms.packing)
     quarantine: beam.PCollection
     stats: beam.PCollection
 
@@ -101,23 +103,43 @@ class _Texts:
         return None, {}
 
 
+NETWORK_FORMATS = ("crypto-csv", "crypto-jsonl")  # feeds whose network column the validation needs
+
+
 def read_rows(feed: FeedFile) -> FileRows:
-    """Every row of one file, as the reader gives it, with its original text where kept."""
+    """Every row of one file, as the reader gives it; the original text is fetched later, and
+    only for the rows that fail validation (`_row_texts`), except where the network column is
+    needed anyway."""
     fmt = sniff_format(feed.path)[0] or "unknown"
     rows = FileRows(fmt, [], [], [], [], None)
-    texts = _Texts(fmt, feed)
+    texts = _Texts(fmt, feed) if fmt in NETWORK_FORMATS else None
     try:
         for record in read_feed(feed.path, feed.context):
             if isinstance(record, QuarantineRow):
                 rows.quarantined.append(record._replace(raw_record=capped(record.raw_record)))
                 continue
-            raw, values = texts.at(record.source_row)
+            raw, values = texts.at(record.source_row) if texts is not None else (None, {})
             rows.transactions.append(record)
             rows.raws.append(raw)
             rows.networks.append(values.get("network"))
     except Exception as exc:  # noqa: BLE001 - a file that cannot be read fails alone, never the run
         return rows._replace(error=str(exc) if isinstance(exc, FeedError) else f"{type(exc).__name__}: {exc}")
     return rows
+
+
+def _row_texts(fmt: str, feed: FeedFile, rows: set[int]) -> dict[int, str]:
+    """The original text of the given source rows (read again, on demand)."""
+    if not rows:
+        return {}
+    if fmt == "pacs.008":
+        return _xml_texts(fmt, feed.path, rows)
+    out: dict[int, str] = {}
+    for row, raw, _ in source_texts(fmt, feed):
+        if row in rows:
+            out[row] = raw
+            if len(out) == len(rows):
+                break
+    return out
 
 
 def _xml_texts(fmt: str, path: str, positions: set[int]) -> dict[int, str]:
@@ -162,9 +184,9 @@ def parse_file(feed: FeedFile, window: DateWindow = DateWindow(), reports_dir: O
             errors.append(why)
     failed = {rows.transactions[i].source_row for i, raw in enumerate(rows.raws) if i in reasons and raw is None}
     try:
-        xml = _xml_texts(rows.file_format, feed.path, failed)
+        texts = _row_texts(rows.file_format, feed, failed)
     except Exception:  # noqa: BLE001 - the parsed record stands in for the text
-        xml = {}
+        texts = {}
     quarantined = list(rows.quarantined)
     screened = 0
     for i, tx in enumerate(rows.transactions):
@@ -172,7 +194,7 @@ def parse_file(feed: FeedFile, window: DateWindow = DateWindow(), reports_dir: O
             screened += 1
             yield tx
             continue
-        raw = rows.raws[i] or xml.get(tx.source_row) or _raw_text(tx)
+        raw = rows.raws[i] or texts.get(tx.source_row) or _raw_text(tx)
         quarantined.append(QuarantineRow(*ctx, tx.source_row, capped(raw), "; ".join(reasons[i])))
     yield from quarantined
     error = "; ".join(errors) or None
@@ -193,36 +215,64 @@ class _ParseFileFn(beam.DoFn):
         self._reports_dir = reports_dir
 
     def process(self, feed: FeedFile):  # type: ignore[override]
+        block: list[Transaction] = []
         for item in parse_file(feed, self._window, self._reports_dir):
             if isinstance(item, Transaction):
-                yield item
+                block.append(item)
+                if len(block) >= BLOCK_SIZE:
+                    yield pack(block)
+                    block = []
             elif isinstance(item, QuarantineRow):
                 yield pvalue.TaggedOutput(QUARANTINE, item)
             else:
                 yield pvalue.TaggedOutput(STATS, item)
+        if block:
+            yield pack(block)
+
+
+def spread_files(files: Sequence[FeedFile], lanes: int) -> list[tuple[int, FeedFile]]:
+    """(lane, file) with the files spread over `lanes` by size: the largest first, each to the
+    least-loaded lane, so the lanes (one per worker) finish at about the same time."""
+    sizes = {f: os.path.getsize(f.path) if os.path.isfile(f.path) else 0 for f in files}
+    load = [0] * max(1, lanes)
+    out = []
+    for f in sorted(files, key=lambda f: (-sizes[f], f)):
+        lane = min(range(len(load)), key=lambda i: (load[i], i))
+        load[lane] += sizes[f]
+        out.append((lane, f))
+    return sorted(out)
 
 
 class ReadFeeds(beam.PTransform):
-    """Parse and validate the given files in parallel (one file per element).
+    """Parse and validate the given files in parallel, in `lanes` groups of about equal size.
 
+    The transactions come out in packed blocks of up to BLOCK_SIZE (one Beam element each):
+    the runner's per-element cost is paid per block (`UnpackBlocks` gives single rows).
+    `lanes`: how many groups the files are read in (one per worker; default one per file).
     `window`: how many days a transaction date may lie before / after the business date.
     `reports_dir`: where to write each file's validation report (None: write none).
     """
 
     def __init__(self, files: Sequence[FeedFile], reports_dir: Optional[str] = None,
-                 window: DateWindow = DateWindow()) -> None:  # fmt: skip
+                 window: DateWindow = DateWindow(), lanes: Optional[int] = None) -> None:  # fmt: skip
         super().__init__()
         if window.days_before < 0 or window.days_after < 0:
             raise ValueError(f"the date window must not be negative, got {window}")
+        if lanes is not None and lanes < 1:
+            raise ValueError(f"lanes must be at least 1, got {lanes}")
         self._files = sorted(files)
         self._reports_dir = reports_dir
         self._window = DateWindow(*window)
+        self._lanes = lanes or max(1, len(self._files))
 
     def expand(self, pbegin):
+        # A GroupByKey on the lane, not a Reshuffle: the DirectRunner hands each worker whole
+        # keys, and random keys once left one of two workers idle while the other read every file.
         parsed = (
             pbegin
-            | "ListFiles" >> beam.Create(self._files)
-            | "SpreadFiles" >> beam.Reshuffle()
+            | "ListFiles" >> beam.Create(spread_files(self._files, self._lanes), reshuffle=False)
+            | "SpreadFiles" >> beam.GroupByKey()
+            | "LaneFiles" >> beam.FlatMap(lambda lane: sorted(lane[1]))
             | "ParseFiles" >> beam.ParDo(_ParseFileFn(self._window, self._reports_dir)).with_outputs(
                 QUARANTINE, STATS, main="tx")
         )  # fmt: skip

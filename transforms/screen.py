@@ -1,13 +1,13 @@
 """ScreenParties: distinct party queries → matches (once each) → alerts joined back.
 
-Transactions travel in batches (one Beam element per few thousand rows, pickled and
-compressed once as a whole), so the runner's per-element cost and its copies of the data
-between stages are paid per batch. Indexing a batch gives every transaction's query keys
-(a stable 32-bit hash per query) and the batch's distinct queries, split into shards by that
-key; each shard's queries are de-duplicated across the whole run and matched once, against
-an index built once per worker process (`Shared`). Only the queries that fired come back, as
-a side input; a transaction is joined with them only when one of its keys is among theirs,
-so the other transactions cost a set lookup.
+Transactions arrive in packed blocks (transforms.packing: one Beam element per few thousand
+rows, pickled and compressed once as a whole), so the runner's per-element cost and its
+copies of the data between stages are paid per block. Indexing a block gives every
+transaction's query keys (a stable 32-bit hash per query) and the block's distinct queries,
+split into shards by that key; each shard's queries are de-duplicated across the whole run
+and matched once, against an index built once per worker process (`Shared`). Only the
+queries that fired come back, as a side input; a transaction is joined with them only when
+one of its keys is among theirs, so the other transactions cost a set lookup.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from transforms.parties import RunInfo, distinct_queries, make_alerts
 from watchlists.matcher import Match, Matcher, PartyQuery
 from watchlists.spec import Watchlist
 
-BATCH_SIZE = 2048  # transactions per batch element
 SHARDS = 16  # groups the run's distinct queries are matched in (the unit of parallel matching)
 QUERIES = "queries"  # the tagged output of the batch index: (shard, distinct queries)
 
@@ -86,11 +85,11 @@ def join_alerts(batch: IndexedBatch, found: Mapping[PartyQuery, Sequence[Match]]
 
 
 class _IndexBatchFn(beam.DoFn):
-    """A batch → the batch, pickled once with its keys; and (shard, pickled queries) as QUERIES."""
+    """A block → (the block, its query keys, their ends); and (shard, packed queries) as QUERIES."""
 
-    def process(self, txs):  # type: ignore[override]
-        batch, by_shard = index_batch(txs)
-        yield pack(tuple(batch))
+    def process(self, blob):  # type: ignore[override]
+        batch, by_shard = index_batch(unpack(blob))
+        yield blob, batch.keys.tobytes(), batch.ends.tobytes()  # the block passes through as it came
         for shard, queries in sorted(by_shard.items()):  # one pickle per shard, not one per query
             yield beam.pvalue.TaggedOutput(QUERIES, (shard, pack(queries)))
 
@@ -122,33 +121,32 @@ class _JoinAlertsFn(beam.DoFn):
     def start_bundle(self) -> None:
         self._found, self._hits = None, set()
 
-    def process(self, blob, found, run):  # type: ignore[override]
+    def process(self, indexed, found, run):  # type: ignore[override]
         if found is not self._found:  # the side input, once per bundle
             self._found, self._hits = found, {query_key(q) for q in found}
-        yield from join_alerts(IndexedBatch(*unpack(blob)), found, run, self._hits)
+        blob, keys, ends = indexed
+        keys = array("I", keys)
+        if self._hits.isdisjoint(keys):
+            return  # most blocks: nothing in them fired, and they are not even unpacked
+        yield from join_alerts(IndexedBatch(unpack(blob), keys, array("I", ends)), found, run, self._hits)
 
 
 class ScreenParties(beam.PTransform):
-    """Screen every distinct party of the transactions once, then emit Alert rows."""
+    """Screen every distinct party of the transactions (packed blocks) once, then emit Alert rows."""
 
-    def __init__(self, lists_path: str, threshold: float, run: RunInfo, workers: int = 1,
-                 batch_size: int = BATCH_SIZE) -> None:  # fmt: skip
+    def __init__(self, lists_path: str, threshold: float, run: RunInfo, workers: int = 1) -> None:
         super().__init__()
         if not 0 < threshold <= 100:
             raise ValueError(f"threshold must be in (0, 100], got {threshold}")
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         self._lists_path = lists_path
         self._threshold = threshold
         self._run = run
         self._workers = workers
-        self._batch_size = batch_size
 
-    def expand(self, transactions):
+    def expand(self, blocks):
         indexed = (
-            transactions
-            | "BatchTransactions" >> beam.BatchElements(min_batch_size=self._batch_size, max_batch_size=self._batch_size)
-            | "IndexBatches" >> beam.ParDo(_IndexBatchFn()).with_outputs(QUERIES, main="batches")
+            blocks
+            | "IndexBlocks" >> beam.ParDo(_IndexBatchFn()).with_outputs(QUERIES, main="batches")
         )
         matches = (
             indexed[QUERIES]

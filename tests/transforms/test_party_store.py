@@ -10,6 +10,7 @@ from schemas.arrow import to_table
 from schemas.lookback import PARTY_SCHEMA, PartyRow
 from tests.conftest import make_list
 from tests.pipelines.output_fixture import demo_entries, demo_transactions, screen, tx
+from transforms.packing import PackBlocks
 from transforms.parties import RunInfo
 from transforms.party_store import BuildPartyStore, party_key, party_rows, party_transactions
 from transforms.write import write_parquet
@@ -73,5 +74,5 @@ def test_stored_parties_give_the_same_alerts_as_the_transactions():
 def test_build_party_store_in_beam_equals_the_plain_function():
     txs = demo_transactions()
     with TestPipeline() as p:
-        rows = p | beam.Create(txs) | BuildPartyStore()
+        rows = p | beam.Create(txs) | PackBlocks(2) | BuildPartyStore()  # parties spread over blocks
         assert_that(rows, equal_to(party_rows(txs)), label="PartyRows")

@@ -6,6 +6,7 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from schemas.records import Party, Transaction
 from tests.conftest import make_list
+from transforms.packing import PackBlocks
 from transforms.parties import RunInfo, make_alerts, party_refs
 from transforms.screen import ScreenParties, save_lists
 from watchlists.matcher import Matcher
@@ -34,7 +35,7 @@ def test_screen_parties_in_a_pipeline(tmp_path, coalition_entries):
     lists_path = str(tmp_path / "lists.pickle")
     save_lists([make_list(coalition_entries)], lists_path)
     with TestPipeline() as p:
-        alerts = p | beam.Create(TXS) | ScreenParties(lists_path, 88, RUN)
+        alerts = p | beam.Create(TXS) | PackBlocks() | ScreenParties(lists_path, 88, RUN)
         assert_that(alerts | beam.Map(lambda a: (a.tx_id, a.party_role, a.entry_id, a.match_type)),
                     equal_to(WANT), label="Alerts")  # fmt: skip
         assert_that(alerts | beam.Map(lambda a: a.run_id), equal_to(["run-1"] * 4), label="RunIds")

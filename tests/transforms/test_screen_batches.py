@@ -11,6 +11,7 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from schemas.records import Party, Transaction
 from tests.conftest import make_list
+from transforms.packing import PackBlocks, UnpackBlocks, blocks, unpack
 from transforms.parties import RunInfo, distinct_queries, make_alerts
 from transforms.screen import ScreenParties, index_batch, join_alerts, query_key, save_lists
 from watchlists.matcher import Matcher, PartyQuery
@@ -74,12 +75,21 @@ def test_many_batches_and_shards_give_the_plain_alerts(tmp_path, coalition_entri
     lists_path = str(tmp_path / "lists.pickle")
     save_lists([make_list(coalition_entries)], lists_path)
     with TestPipeline() as p:
-        alerts = p | beam.Create(TXS) | ScreenParties(lists_path, 88, RUN, batch_size=4)
+        alerts = p | beam.Create(TXS) | PackBlocks(4) | ScreenParties(lists_path, 88, RUN)
         assert_that(alerts, equal_to(want), label="Alerts")
 
 
-def test_screen_rejects_a_bad_batch_size(tmp_path):
+def test_blocks_keep_every_row_in_order():
+    rows = [f"r{i}" for i in range(10)]
+    packed = list(blocks(rows, size=4))
+    assert [len(unpack(b)) for b in packed] == [4, 4, 2]
+    assert [r for b in packed for r in unpack(b)] == rows
+    with TestPipeline() as p:
+        assert_that(p | beam.Create(rows) | PackBlocks(3) | UnpackBlocks(), equal_to(rows))
+
+
+def test_pack_blocks_rejects_a_bad_size():
     import pytest
 
     with pytest.raises(ValueError):
-        ScreenParties(str(tmp_path / "x"), 88, RUN, batch_size=0)
+        PackBlocks(0)

@@ -14,6 +14,7 @@ import transforms.read as read
 from schemas.expectations import PROFILES, DateWindow, profile_for, suite_for
 from schemas.records import FileStats, Party, QuarantineRow, Transaction
 from transforms.feeds import FeedFile, FileContext
+from transforms.packing import UnpackBlocks
 from transforms.read import ReadFeeds, parse_file
 from transforms.validate import address_fits_chain, iban_valid, row_reasons, validate_rows
 
@@ -175,7 +176,7 @@ def test_read_feeds_splits_screened_quarantined_and_stats_and_writes_reports(tmp
     reports = tmp_path / "reports"
     with TestPipeline() as p:
         out = p | ReadFeeds([feed], reports_dir=str(reports))
-        assert_that(out.transactions | beam.Map(lambda t: t.tx_id), equal_to(["a"]), label="Screened")
+        assert_that(out.blocks | UnpackBlocks() | beam.Map(lambda t: t.tx_id), equal_to(["a"]), label="Screened")
         assert_that(out.quarantine | beam.Map(lambda q: (q.source_row, q.raw_record)),
                     equal_to([(2, "b,2026-11-27,6,XYZ,Van Dijk BV,,Jansen BV,")]), label="Quarantined")  # fmt: skip
         assert_that(out.stats | beam.Map(lambda s: (s.rows_read, s.rows_screened, s.rows_quarantined, s.status)),
