@@ -11,8 +11,10 @@ import random
 import subprocess
 import threading
 import time
+from multiprocessing import get_context
 from typing import Any, NamedTuple, Sequence
 
+import pyarrow.parquet as pq
 from rapidfuzz import fuzz, process, utils
 
 from pipelines.inputs import discover_files
@@ -157,3 +159,37 @@ def naive_seconds_per_tx(txs: Sequence[Transaction], lists: Sequence[Watchlist],
                 calls += 1
     return (time.perf_counter() - t) / len(picked), len(picked), calls
 
+
+
+# --- names per second on every core ---------------------------------------------------------
+
+_FORKED: list[Matcher] = []  # the matcher forked workers inherit (built once, before the fork)
+
+
+def _match_chunk(names: list[str]) -> tuple[int, float]:
+    """(matches, CPU seconds this process spent on them)."""
+    start = time.process_time()
+    hits = sum(len(h) for h in _FORKED[0].match_names(names))
+    return hits, time.process_time() - start
+
+
+def names_per_second(matcher: Matcher, names: Sequence[str], workers: int) -> tuple[float, int, float]:
+    """Wall-clock names/s of matching `names` split over `workers` processes forked after the
+    index is built (as each Beam worker holds one index); with the matches and the CPU seconds."""
+    _FORKED[:] = [matcher]
+    names = list(names)
+    size = max(1, -(-len(names) // (workers * 4)))
+    chunks = [names[i : i + size] for i in range(0, len(names), size)]
+    with get_context("fork").Pool(workers) as pool:
+        pool.map(_match_chunk, [names[:10]] * workers)  # fork and warm up the workers
+        started = time.perf_counter()
+        results = pool.map(_match_chunk, chunks)
+        elapsed = time.perf_counter() - started
+    return len(names) / elapsed, sum(r[0] for r in results), sum(r[1] for r in results)
+
+
+def party_names(output_root: str) -> list[str]:
+    """The distinct party names a run wrote to its party store (every country)."""
+    table = pq.read_table(os.path.join(output_root, "parties"), columns=["kind", "party_name"])
+    return sorted({n for k, n in zip(table.column("kind").to_pylist(), table.column("party_name").to_pylist())
+                   if k == "party" and n})  # fmt: skip

@@ -7,9 +7,11 @@
    advanced XML and coalition list on the default local runner (or the Beam args given);
    the wall time, the peak RSS of the whole process tree and the manifest's stage timings;
 2. the same at 2N (`scaling_tx_2x`, end to end);
-3. a single-core profile of the stages on one country's files (where the time goes), the
-   matching rate of distinct names, and the matching time with the list doubled;
-4. the naive baseline: `rapidfuzz.process.extractOne` of each party name over every listed
+3. the matching rate of the run's distinct party names (from its party store, all countries)
+   on every core: one process per core, each with the index built once before the fork;
+4. a single-core profile of the stages on one country's files (where the time goes) and the
+   matching time with the list doubled;
+5. the naive baseline: `rapidfuzz.process.extractOne` of each party name over every listed
    name, per transaction, on a sample of 2,000 transactions.
 
 Everything is measured in this one invocation; nothing is carried over from earlier runs.
@@ -29,6 +31,7 @@ import time
 
 import measure  # bench/measure.py, beside this file
 
+from watchlists.matcher import Matcher
 from watchlists.spec import load_watchlists
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -70,8 +73,10 @@ def screen(work: str, folder: str, n: int, beam_args: list[str]) -> dict:
         raise SystemExit(f"fiu-screen run exited {timed.exit_code}; see {os.path.join(work, f'run-{n}.log')}")
     stages = {k: round(v, 2) for k, v in manifests[0].get("timings_s", {}).items()}
     totals = {k: sum(m["totals"][k] for m in manifests) for k in ("rows_read", "rows_screened", "alerts")}
+    names = measure.party_names(out)
     shutil.rmtree(out, ignore_errors=True)
-    return {"seconds": timed.seconds, "peak_rss_mib": timed.peak_rss_mib, "stages": stages, "totals": totals}
+    return {"seconds": timed.seconds, "peak_rss_mib": timed.peak_rss_mib, "stages": stages, "totals": totals,
+            "names": names}  # fmt: skip
 
 
 def _ratio(a: float, b: float) -> float:
@@ -96,6 +101,8 @@ def run(args: argparse.Namespace) -> dict:
         profile, txs, queries = measure.profile_stages(files, lists, THRESHOLD)
         naive_per_tx, naive_tx, naive_calls = measure.naive_seconds_per_tx(txs, lists, args.naive_sample)
         names = [q for q in queries if q.name]
+        cores = os.cpu_count() or 1
+        names_per_s, _, names_cpu_s = measure.names_per_second(Matcher(lists, threshold=THRESHOLD), one["names"], cores)
         single_s = measure.matching_seconds(lists, list(queries), THRESHOLD)
         double_s = measure.matching_seconds(measure.doubled(lists), list(queries), THRESHOLD)
         single_s = min(single_s, measure.matching_seconds(lists, list(queries), THRESHOLD))  # either side of it
@@ -109,7 +116,9 @@ def run(args: argparse.Namespace) -> dict:
         "runner_args": args.beam_args or ["(default)"],
         "tx_per_s": round(n / one["seconds"]),
         "tx_per_s_pipeline_only": round(n / one["stages"]["pipeline"]) if one["stages"].get("pipeline") else None,
-        "distinct_names_per_s": round(len(names) / profile["match_name_s"]),
+        "distinct_names_per_s": round(names_per_s),
+        "distinct_names": {"names": len(one["names"]), "processes": cores, "cpu_s": round(names_cpu_s, 2),
+                           "one_core_profile_names_per_s": round(len(names) / profile["match_name_s"])},  # fmt: skip
         "peak_rss_mib": round(one["peak_rss_mib"]),
         "stage_seconds": {"generate": round(gen_s, 2), **one["stages"], "run_total": round(one["seconds"], 2)},
         "speedup_vs_naive": round(naive_per_tx / (one["seconds"] / n), 1),

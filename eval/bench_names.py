@@ -16,18 +16,17 @@ import os
 import random
 import sys
 import time
-from multiprocessing import get_context
 from typing import Optional
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from bench.measure import names_per_second  # noqa: E402
 from pipelines.generate_hits import name_variants, usable_name  # noqa: E402
 from pipelines.generate_names import COUNTRY_PROFILES, PROFILES, company_name, person_name  # noqa: E402
 from watchlists.matcher import DEFAULT_THRESHOLD, Matcher  # noqa: E402
 from watchlists.spec import load_watchlists  # noqa: E402
 
 LISTS = ["coalition:watchlists/data/coalition.csv", "ofac-xml:watchlists/data/ofac/sdn_advanced.xml.bz2"]
-_MATCHER: Optional[Matcher] = None
 
 
 def feed_names(n: int, entries: list, seed: int = 11) -> list[str]:
@@ -50,16 +49,7 @@ def feed_names(n: int, entries: list, seed: int = 11) -> list[str]:
     return list(out)
 
 
-def _match_chunk(names: list[str]) -> tuple[int, float]:
-    """(matches, CPU seconds this process spent on them)."""
-    assert _MATCHER is not None
-    start = time.process_time()
-    hits = sum(len(h) for h in _MATCHER.match_names(names))
-    return hits, time.process_time() - start
-
-
 def main(argv: Optional[list[str]] = None) -> int:
-    global _MATCHER
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--names", type=int, default=50_000)
     parser.add_argument("--workers", type=int, default=2)
@@ -69,7 +59,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     lists = load_watchlists(LISTS)
     t1 = time.perf_counter()
     c1 = time.process_time()
-    _MATCHER = Matcher(lists, threshold=args.threshold)
+    matcher = Matcher(lists, threshold=args.threshold)
     t2 = time.perf_counter()
     entries = [e for wl in lists for e in wl.entries]
     names = feed_names(args.names, entries)
@@ -77,23 +67,17 @@ def main(argv: Optional[list[str]] = None) -> int:
           f"({time.process_time() - c1:.1f} s CPU)")
     print(f"load average before matching: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     t3 = time.perf_counter()
-    hits, cpu = _match_chunk(names)
+    c3 = time.process_time()
+    hits = sum(len(h) for h in matcher.match_names(names))
     t4 = time.perf_counter()
+    cpu = time.process_time() - c3
     print(f"1 process:  {len(names)} distinct names in {t4 - t3:.2f} s = {len(names) / (t4 - t3):,.0f} names/s "
           f"wall, {len(names) / cpu:,.0f} names/s per CPU second ({hits} matches at threshold {args.threshold:g})")
     if args.workers > 1:
         names2 = feed_names(args.names, entries, seed=12)  # fresh names: no warm caches
-        size = -(-len(names2) // (args.workers * 4))
-        chunks = [names2[i : i + size] for i in range(0, len(names2), size)]
-        with get_context("fork").Pool(args.workers) as pool:
-            pool.map(_match_chunk, [names2[:10]] * args.workers)  # fork and warm up the workers
-            t5 = time.perf_counter()
-            results = pool.map(_match_chunk, chunks)
-            t6 = time.perf_counter()
-        hits, cpu = sum(r[0] for r in results), sum(r[1] for r in results)
-        print(f"{args.workers} processes: {len(names2)} distinct names in {t6 - t5:.2f} s = "
-              f"{len(names2) / (t6 - t5):,.0f} names/s wall; {cpu:.2f} CPU s in all = "
-              f"{args.workers * len(names2) / cpu:,.0f} names/s if each process had its core ({hits} matches)")
+        rate, hits, cpu = names_per_second(matcher, names2, args.workers)
+        print(f"{args.workers} processes: {len(names2)} distinct names = {rate:,.0f} names/s wall; {cpu:.2f} CPU s "
+              f"in all = {args.workers * len(names2) / cpu:,.0f} names/s if each process had its core ({hits} matches)")
     return 0
 
 

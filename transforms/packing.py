@@ -8,7 +8,7 @@ size of the pickles.
 from __future__ import annotations
 
 import pickle
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import apache_beam as beam
 import zstandard
@@ -24,18 +24,6 @@ def unpack(blob: bytes) -> Any:
 
 
 BLOCK_SIZE = 2048  # rows per block
-
-
-def blocks(rows: Iterable[Any], size: int = BLOCK_SIZE) -> Iterator[bytes]:
-    """Rows as packed blocks of up to `size` each, in order."""
-    block: list[Any] = []
-    for row in rows:
-        block.append(row)
-        if len(block) >= size:
-            yield pack(block)
-            block = []
-    if block:
-        yield pack(block)
 
 
 class PackBlocks(beam.PTransform):

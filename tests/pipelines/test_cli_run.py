@@ -160,7 +160,7 @@ def test_beam_options_pass_through_and_multiprocess_output_is_identical(first_ru
     code = _run(tmp_path, "--direct_running_mode=multi_processing", "--direct_num_workers=2")
     assert code == 3
     a, b = _files(out), _files(tmp_path)
-    alert_files = [p for p in a if p.startswith(("alerts", "quarantine"))]
+    alert_files = [p for p in a if p.startswith(("alerts", "quarantine", "parties"))]
     assert alert_files
     for path in alert_files:
         assert a[path][0] == b[path][0], path
