@@ -45,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--output-root", required=True)
     run.add_argument("--business-date", required=True, type=_date)
     run.add_argument("--watchlist", dest="watchlists", action="append", required=True, metavar="SPEC")
-    run.add_argument("--country", dest="country_args", action="append", default=[], metavar="CC")
+    run.add_argument("--country", "--countries", dest="country_args", action="append", default=[], metavar="CC")
     run.add_argument("--config", help="TOML settings (threshold, fius, match_workers)")
     run.add_argument("--threshold", type=float, help=f"name-match score that fires (default {DEFAULT_THRESHOLD:g})")
     run.add_argument("--ground-truth", help="generator truth CSV: report recall of planted hits")
@@ -99,14 +99,14 @@ def _parser() -> argparse.ArgumentParser:
     rescreen.add_argument("--watchlist", dest="watchlists", action="append", required=True, metavar="SPEC")
     rescreen.add_argument("--days", type=int, required=True)
     rescreen.add_argument("--business-date", type=_date, help="last day of the window (default: the latest run)")
-    rescreen.add_argument("--country", dest="country_args", action="append", default=[], metavar="CC")
+    rescreen.add_argument("--country", "--countries", dest="country_args", action="append", default=[], metavar="CC")
     rescreen.add_argument("--threshold", type=float, help="default: the threshold each run recorded")
     rescreen.add_argument("--suppressions", metavar="DIR", help="suppression files <DIR>/<CC>.csv")
 
     status = sub.add_parser("status", help="each country's manifest status for one business date")
     status.add_argument("--output-root", required=True)
     status.add_argument("--business-date", required=True, type=_date)
-    status.add_argument("--country", dest="country_args", action="append", default=[], metavar="CC")
+    status.add_argument("--country", "--countries", dest="country_args", action="append", default=[], metavar="CC")
     status.add_argument("--json", action="store_true", help="one JSON object per country and line")
     return parser
 

@@ -164,3 +164,15 @@ def test_beam_options_pass_through_and_multiprocess_output_is_identical(first_ru
     assert alert_files
     for path in alert_files:
         assert a[path][0] == b[path][0], path
+
+
+@pytest.mark.parametrize("given", [["--country", "nl"], ["--countries", "NL,be"], ["--country", "NL", "--country", "BE"]])
+def test_country_flag_spellings_reach_the_run_not_beam(given, monkeypatch):
+    """`--countries` (as `generate` spells it) once went to Beam as an unknown flag: every country ran."""
+    import pipelines.nightly as nightly
+
+    seen = {}
+    monkeypatch.setattr(nightly, "run", lambda args, extra: seen.update(countries=args.countries, extra=extra) or 0)
+    assert main(["run", "--input-root", "i", "--output-root", "o", "--business-date", DATE,
+                 "--watchlist", "coalition:x.csv", *given]) == 0  # fmt: skip
+    assert seen["extra"] == [] and seen["countries"] == [c.upper() for g in given[1::2] for c in g.split(",")]
