@@ -22,6 +22,7 @@ from transforms.feeds.common import (
     iter_csv,
     missing_values,
     quarantine,
+    transaction,
 )
 from transforms.feeds.dialects import CsvDialect, amount_reader, date_reader
 
@@ -101,11 +102,8 @@ def bank_row(
         name = values.get(f"{role}_name")
         if name:
             parties.append(Party(role=role, name=name))
-    return Transaction(
-        country=ctx.country,
-        business_date=ctx.business_date,
-        source_type=ctx.source_type,
-        source_file=ctx.source_file,
+    return transaction(
+        ctx,
         source_row=record.row,
         tx_id=values["tx_id"] or "",
         tx_timestamp_us=timestamp,

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from schemas.records import Party, QuarantineRow, Transaction
-from transforms.feeds.common import FeedError, FileContext, quarantine
+from transforms.feeds.common import FeedError, FileContext, quarantine, transaction
 from transforms.feeds.iso20022 import (
     account_of,
     agent_bic,
@@ -125,11 +125,8 @@ def entry_transaction(entry: ET.Element, details: ET.Element | None, only: bool,
         named_party(pties.find("UltmtCdtr") if pties is not None else None, "ultimate_beneficiary"),
     )
     text = remittance(details) or first(details, "AddtlTxInf") or first(entry, "AddtlNtryInf")
-    return Transaction(
-        country=ctx.country,
-        business_date=ctx.business_date,
-        source_type=ctx.source_type,
-        source_file=ctx.source_file,
+    return transaction(
+        ctx,
         source_row=position,
         tx_id=tx_id or "",
         tx_timestamp_us=timestamp,

@@ -16,9 +16,9 @@ import zlib
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import PurePath
-from typing import IO, NamedTuple, cast
+from typing import IO, Any, NamedTuple, cast
 
-from schemas.records import QuarantineRow
+from schemas.records import QuarantineRow, Transaction
 from transforms.feeds.formats import MT_EXTENSIONS, is_ivms101, is_mt, xml_message
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -240,6 +240,12 @@ def quarantine(ctx: FileContext, row: int, raw: str, reason: str) -> QuarantineR
     """A QuarantineRow for one record of the file described by `ctx`."""
     # FileContext's four fields are QuarantineRow's first four, in the same order.
     return QuarantineRow(*ctx, row, raw, reason)
+
+
+def transaction(ctx: FileContext, **fields: Any) -> Transaction:
+    """A Transaction for one record of the file described by `ctx`, the other fields by name."""
+    # FileContext's four fields are Transaction's first four, in the same order.
+    return Transaction(*ctx, **fields)
 
 
 def missing_values(

@@ -27,6 +27,7 @@ from transforms.feeds.common import (
     printable,
     quarantine,
     text_lines,
+    transaction,
 )
 from transforms.feeds.dialects import CsvDialect, amount_reader, date_reader
 
@@ -98,11 +99,8 @@ def crypto_record(
         name=values.get("counterparty_name"),
         crypto_address=values.get("counterparty_address"),
     )
-    return Transaction(
-        country=ctx.country,
-        business_date=ctx.business_date,
-        source_type=ctx.source_type,
-        source_file=ctx.source_file,
+    return transaction(
+        ctx,
         source_row=row,
         tx_id=values["tx_id"] or "",
         tx_timestamp_us=timestamp,

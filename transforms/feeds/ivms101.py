@@ -41,6 +41,7 @@ from transforms.feeds.common import (
     printable,
     quarantine,
     text_lines,
+    transaction,
 )
 
 FILE_FORMAT = "ivms101"
@@ -186,11 +187,8 @@ def ivms_message(message: Any, ctx: FileContext, row: int, raw: str) -> Transact
         return quarantine(ctx, row, raw, "; ".join(problems))
     parties += [p for p in (vasp_party(payload, key) for key in VASP_ROLES) if p is not None]
     asset = _lookup(message, ASSET_KEYS)
-    return Transaction(
-        country=ctx.country,
-        business_date=ctx.business_date,
-        source_type=ctx.source_type,
-        source_file=ctx.source_file,
+    return transaction(
+        ctx,
         source_row=row,
         tx_id=_lookup(message, TX_ID_KEYS) or f"{ctx.source_file}#{row}",
         tx_timestamp_us=timestamp,

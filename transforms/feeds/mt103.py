@@ -26,7 +26,15 @@ from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from schemas.records import Party, QuarantineRow, Transaction
-from transforms.feeds.common import READ_ERRORS, FeedError, FileContext, feed_error, open_binary, quarantine
+from transforms.feeds.common import (
+    READ_ERRORS,
+    FeedError,
+    FileContext,
+    feed_error,
+    open_binary,
+    quarantine,
+    transaction,
+)
 
 FILE_FORMAT = "mt103"
 MESSAGE_TYPES = ("103",)  # MT103, incl. the STP and REMIT variants (validation flag in block 3)
@@ -180,11 +188,8 @@ def mt_transaction(message: Message, ctx: FileContext, position: int) -> Transac
     remittance = " ".join(" ".join(ln.split()) for tag in ("70", "72") for ln in tags.get(tag, []) if ln.strip())
     parties = (_with_agent(originator, _agent(tags, "52") or message.sender_bic),
                _with_agent(beneficiary, _agent(tags, "57") or message.receiver_bic))  # fmt: skip
-    return Transaction(
-        country=ctx.country,
-        business_date=ctx.business_date,
-        source_type=ctx.source_type,
-        source_file=ctx.source_file,
+    return transaction(
+        ctx,
         source_row=position,
         tx_id=tx_id or "",
         tx_timestamp_us=timestamp,

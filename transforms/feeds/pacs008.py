@@ -28,6 +28,7 @@ from transforms.feeds.common import (
     parse_amount,
     parse_timestamp,
     quarantine,
+    transaction,
 )
 
 FILE_FORMAT = "pacs.008"
@@ -166,11 +167,8 @@ def cdt_trf_tx(
         _party(tx, "UltmtCdtr", "ultimate_beneficiary"),
     )
     ustrd = [" ".join(e.text.split()) for e in tx.iterfind("RmtInf/Ustrd") if e.text]
-    return Transaction(
-        country=ctx.country,
-        business_date=ctx.business_date,
-        source_type=ctx.source_type,
-        source_file=ctx.source_file,
+    return transaction(
+        ctx,
         source_row=position,
         tx_id=tx_id or "",
         tx_timestamp_us=timestamp,

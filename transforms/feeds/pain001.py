@@ -22,7 +22,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 
 from schemas.records import QuarantineRow, Transaction
-from transforms.feeds.common import FeedError, FileContext, quarantine
+from transforms.feeds.common import FeedError, FileContext, quarantine, transaction
 from transforms.feeds.iso20022 import (
     account_of,
     agent_bic,
@@ -72,11 +72,8 @@ def credit_transfer(
         named_party(ultimate_debtor, "ultimate_originator"),
         named_party(tx.find("UltmtCdtr"), "ultimate_beneficiary"),
     )  # fmt: skip
-    return Transaction(
-        country=ctx.country,
-        business_date=ctx.business_date,
-        source_type=ctx.source_type,
-        source_file=ctx.source_file,
+    return transaction(
+        ctx,
         source_row=position,
         tx_id=tx_id or "",
         tx_timestamp_us=timestamp,
