@@ -65,6 +65,18 @@ def open_binary(path: str) -> IO[bytes]:
     return cast(IO[bytes], gzip.open(path, "rb")) if gzipped else open(path, "rb")
 
 
+def read_whole(path: str) -> bytes:
+    """The file's bytes (gunzipped as open_binary does); FeedError when unreadable or blank."""
+    try:
+        with open_binary(path) as stream:
+            data = stream.read()
+    except READ_ERRORS as exc:
+        raise feed_error(exc) from exc
+    if not data.strip():
+        raise FeedError("empty file")
+    return data
+
+
 def open_text(path: str, errors: str = "strict", encoding: str = "utf-8-sig") -> IO[str]:
     """The file as text (UTF-8 with BOM stripped by default), line endings untranslated.
 

@@ -30,16 +30,14 @@ from typing import Any
 
 from schemas.records import Party, QuarantineRow, Transaction
 from transforms.feeds.common import (
-    READ_ERRORS,
     FeedError,
     FileContext,
-    feed_error,
     is_valid_utf8,
-    open_binary,
     parse_amount,
     parse_timestamp,
     printable,
     quarantine,
+    read_whole,
     text_lines,
     transaction,
 )
@@ -216,13 +214,7 @@ def _messages(path: str) -> Iterator[tuple[int, Any, str]]:
             except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
                 yield row, ValueError(f"line is not valid JSON: {exc}"), raw
         return
-    try:
-        with open_binary(path) as stream:
-            data = stream.read()
-    except READ_ERRORS as exc:
-        raise feed_error(exc) from exc
-    if not data.strip():
-        raise FeedError("empty file")
+    data = read_whole(path)
     try:
         document = json.loads(data.decode("utf-8-sig"), parse_float=Decimal)
     except (UnicodeDecodeError, ValueError) as exc:

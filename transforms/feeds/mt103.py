@@ -27,12 +27,10 @@ from typing import NamedTuple
 
 from schemas.records import Party, QuarantineRow, Transaction
 from transforms.feeds.common import (
-    READ_ERRORS,
     FeedError,
     FileContext,
-    feed_error,
-    open_binary,
     quarantine,
+    read_whole,
     transaction,
 )
 
@@ -207,13 +205,7 @@ def read_mt103(path: str, ctx: FileContext) -> Iterator[Transaction | Quarantine
     Text is read as UTF-8, else Latin-1 (SWIFT's X character set is ASCII). Raises FeedError
     for an empty or unreadable file or one with no SWIFT message in it.
     """
-    try:
-        with open_binary(path) as stream:
-            data = stream.read()
-    except READ_ERRORS as exc:
-        raise feed_error(exc) from exc
-    if not data.strip():
-        raise FeedError("empty file")
+    data = read_whole(path)
     try:
         content = data.decode("utf-8-sig")
     except UnicodeDecodeError:
