@@ -240,3 +240,33 @@ def test_amount_fallback_and_unreadable_values(
     else:
         assert isinstance(row, Transaction)
         assert (row.amount, row.currency, row.tx_timestamp_us) == expected
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in BANK.glob("pacs008*.xml")) + ["fedwire_envelope_pacs.008"])
+def test_one_walk_per_transaction_finds_what_element_find_finds(name: str):
+    """The reader looks fields up in one walk per CdtTrfTxInf (`_Paths`); for every path
+    below every transaction of the real-shaped samples, that walk must give the element
+    `Element.find` gives, the first in document order where a path repeats."""
+    from transforms.feeds.pacs008 import MESSAGE, _Paths, parse_xml
+
+    root, _ = parse_xml(str(BANK / name))
+    checked = 0
+    for tx in (t for m in root.iter(MESSAGE) for t in m.iterfind("CdtTrfTxInf")):
+        paths = _Paths(tx)
+        for path, elem in paths.found.items():
+            assert elem is tx.find(path), path
+            checked += 1
+    assert checked > 20
+
+
+def test_one_walk_keeps_the_first_of_repeated_paths():
+    import xml.etree.ElementTree as ET
+
+    from transforms.feeds.pacs008 import _Paths
+
+    tx = ET.fromstring("<T><RmtInf><Strd>a</Strd></RmtInf><RmtInf><Ustrd>b</Ustrd><Ustrd>c</Ustrd></RmtInf>"
+                       "<Dbtr><Nm>first</Nm></Dbtr><Dbtr><Nm>second</Nm></Dbtr></T>")  # fmt: skip
+    paths = _Paths(tx)
+    assert paths.text("RmtInf/Ustrd") == "b" and paths.found["RmtInf/Ustrd"] is tx.find("RmtInf/Ustrd")
+    assert paths.text("Dbtr/Nm") == "first"
+    assert paths.text("Cdtr/Nm", "Dbtr/Nm") == "first" and paths.text("Cdtr/Nm") is None
