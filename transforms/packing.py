@@ -2,11 +2,15 @@
 
 Rows travel between Beam stages in blocks (one element per batch or per country and bundle),
 so the runner's per-element cost is paid per block and the copies it keeps are a third the
-size of the pickles.
+size of the pickles. Data made only of plain tuples, lists, strings, numbers and None goes
+with `pack_plain` (marshal) instead: pickling a NamedTuple calls back into Python for every
+row, and in a profile of the 1M-row bench pickling and unpickling took a third of the
+workers' time.
 """
 
 from __future__ import annotations
 
+import marshal
 import pickle
 from typing import Any
 
@@ -21,6 +25,40 @@ def pack(obj: object) -> bytes:
 
 def unpack(blob: bytes) -> Any:
     return pickle.loads(zstandard.ZstdDecompressor().decompress(blob))
+
+
+def pack_plain(obj: object) -> bytes:
+    """`pack` for plain data (tuples, lists, dicts, str, bytes, numbers, None; no NamedTuple):
+    marshal, about twice as fast as pickle both ways. ValueError for anything else."""
+    return zstandard.ZstdCompressor(level=1).compress(marshal.dumps(obj))
+
+
+def unpack_plain(blob: bytes) -> Any:
+    return marshal.loads(zstandard.ZstdDecompressor().decompress(blob))
+
+
+def _plain(row: tuple) -> tuple:
+    """A record as a plain tuple, its tuple fields (a Transaction's parties, a PartyRow's
+    occurrences) as plain tuples of plain tuples."""
+    return tuple([tuple([tuple(x) if isinstance(x, tuple) else x for x in v]) if isinstance(v, tuple) else v
+                  for v in row])  # fmt: skip
+
+
+def pack_rows(rows: list[tuple]) -> bytes:
+    """Records (NamedTuples, nested at most one tuple deep) as one blob: marshalled as plain
+    tuples when their values allow it, else pickled; `unpack_rows` gives the records back."""
+    try:
+        return b"M" + pack_plain([_plain(r) for r in rows])
+    except ValueError:  # a value marshal does not take
+        return b"P" + pack(rows)
+
+
+def unpack_rows(blob: bytes, record: type) -> list:
+    """The records of a `pack_rows` blob, as `record` (their nested tuples stay plain tuples)."""
+    if blob[:1] == b"P":
+        return unpack(blob[1:])
+    new = tuple.__new__
+    return [new(record, r) for r in unpack_plain(blob[1:])]
 
 
 BLOCK_SIZE = 2048  # rows per block

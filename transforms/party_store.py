@@ -16,7 +16,7 @@ import apache_beam as beam
 
 from schemas.lookback import PartyOccurrence, PartyRow, party_key, shown_identifier
 from schemas.records import Party, Transaction
-from transforms.packing import pack, unpack
+from transforms.packing import pack_plain, unpack, unpack_plain
 from transforms.parties import ROLE_ORDER
 from watchlists.identifiers import party_identifiers
 
@@ -26,8 +26,9 @@ __all__ = ["BuildPartyStore", "party_entries", "party_key", "party_rows", "party
            "shown_identifier", "to_party_row"]  # fmt: skip
 
 
-def party_entries(tx: Transaction) -> Iterator[tuple[PartyGroupKey, PartyOccurrence]]:
-    """Every screened party of a transaction (and its remittance text) with where it appeared."""
+def party_entries(tx: Transaction) -> Iterator[tuple[PartyGroupKey, tuple]]:
+    """Every screened party of a transaction (and its remittance text) with where it appeared,
+    as the fields of a PartyOccurrence in a plain tuple (`to_party_row` makes the records)."""
     for party in tx.parties:
         has_name = bool(party.name and party.name.strip())
         if not has_name and not party_identifiers(party.account, party.bic, party.crypto_address):
@@ -35,23 +36,24 @@ def party_entries(tx: Transaction) -> Iterator[tuple[PartyGroupKey, PartyOccurre
         name = party.name.strip() if has_name else party.name  # type: ignore[union-attr]
         key = (tx.country, tx.business_date, "party", name, party.account, party.bic, party.crypto_address,
                party.country)  # fmt: skip
-        yield key, PartyOccurrence(tx.source_type, tx.source_file, tx.source_row, tx.tx_id, tx.tx_timestamp_us,
-                                   party.role)  # fmt: skip
+        yield key, (tx.source_type, tx.source_file, tx.source_row, tx.tx_id, tx.tx_timestamp_us, party.role)
     if tx.remittance_info and tx.remittance_info.strip():
         key = (tx.country, tx.business_date, "remittance", tx.remittance_info, None, None, None, None)
-        yield key, PartyOccurrence(tx.source_type, tx.source_file, tx.source_row, tx.tx_id, tx.tx_timestamp_us,
-                                   "remittance")  # fmt: skip
+        yield key, (tx.source_type, tx.source_file, tx.source_row, tx.tx_id, tx.tx_timestamp_us, "remittance")
 
 
-def _occurrence_order(o: PartyOccurrence) -> tuple:
-    return (o.source_file, o.source_row, ROLE_ORDER.get(o.party_role, 9), o.tx_id)
+def _occurrence_order(o: tuple) -> tuple:
+    """source_file, source_row, role order, tx_id (a PartyOccurrence or its plain tuple)."""
+    return (o[1], o[2], ROLE_ORDER.get(o[5], 9), o[3])
 
 
-def to_party_row(key: PartyGroupKey, occurrences: Iterable[PartyOccurrence]) -> PartyRow:
+def to_party_row(key: PartyGroupKey, occurrences: Iterable[tuple]) -> PartyRow:
+    """The stored row of one party; `occurrences` as PartyOccurrence or plain tuples of its fields."""
     country, business_date, kind, name, account, bic, crypto, party_country = key
     shown = None if kind == "remittance" else shown_identifier(account, bic, crypto)
+    ordered = sorted(set(map(tuple, occurrences)), key=_occurrence_order)
     return PartyRow(country, business_date, party_key(name, shown), kind, name, shown, account, bic, crypto,
-                    party_country, tuple(sorted(set(occurrences), key=_occurrence_order)))  # fmt: skip
+                    party_country, tuple([_OCCURRENCE(PartyOccurrence, o) for o in ordered]))  # fmt: skip
 
 
 def party_sort_key(row: PartyRow) -> tuple:
@@ -62,7 +64,7 @@ def party_sort_key(row: PartyRow) -> tuple:
 
 def party_rows(transactions: Iterable[Transaction]) -> list[PartyRow]:
     """The party store rows of some transactions: one per distinct party, sorted."""
-    groups: dict[PartyGroupKey, list[PartyOccurrence]] = {}
+    groups: dict[PartyGroupKey, list[tuple]] = {}
     for tx in transactions:
         for key, occurrence in party_entries(tx):
             groups.setdefault(key, []).append(occurrence)
@@ -84,12 +86,13 @@ def party_transactions(row: PartyRow) -> list[Transaction]:
     return out
 
 
+_OCCURRENCE = tuple.__new__  # a PartyOccurrence from its fields' tuple, without a Python-level call
 SHARDS = 16  # groups the parties are merged in (the unit of parallelism)
 
 
 def _block_groups(blob: bytes) -> Iterator[tuple[int, bytes]]:
     """A block of transactions → (shard, packed [(party key, occurrences)]) per shard."""
-    groups: dict[PartyGroupKey, list[PartyOccurrence]] = {}
+    groups: dict[PartyGroupKey, list[tuple]] = {}
     for tx in unpack(blob):
         for key, occurrence in party_entries(tx):
             groups.setdefault(key, []).append(occurrence)
@@ -97,14 +100,14 @@ def _block_groups(blob: bytes) -> Iterator[tuple[int, bytes]]:
     for key, occurrences in groups.items():
         by_shard.setdefault(zlib.crc32(repr(key).encode()) % SHARDS, []).append((key, occurrences))
     for shard, items in sorted(by_shard.items()):
-        yield shard, pack(items)
+        yield shard, pack_plain(items)
 
 
 def _shard_rows(keyed: tuple[int, Iterable[bytes]]) -> Iterator[PartyRow]:
     """One shard's groups from every block, merged: one PartyRow per party."""
-    groups: dict[PartyGroupKey, list[PartyOccurrence]] = {}
+    groups: dict[PartyGroupKey, list[tuple]] = {}
     for blob in keyed[1]:
-        for key, occurrences in unpack(blob):
+        for key, occurrences in unpack_plain(blob):
             groups.setdefault(key, []).extend(occurrences)
     for key, occurrences in groups.items():
         yield to_party_row(key, occurrences)

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 from apache_beam.transforms.window import GlobalWindows
 
 from schemas.arrow import to_table
-from transforms.packing import pack, unpack
+from transforms.packing import pack_rows, unpack_rows
 
 PART_FILE = "part-00000.parquet"
 COMPRESSION = "zstd"
@@ -59,7 +59,7 @@ class _CountryBlocksFn(beam.DoFn):
 
     def finish_bundle(self):
         for country, rows in sorted(self._rows.items()):
-            yield GlobalWindows.windowed_value((country, pack(rows)))
+            yield GlobalWindows.windowed_value((country, pack_rows(rows)))
         self._rows = {}
 
 
@@ -70,7 +70,7 @@ class _WritePartitionFn(beam.DoFn):
     def process(self, keyed):  # type: ignore[override]
         country, blocks = keyed
         spec = self._spec
-        ordered = sorted((row for block in blocks for row in unpack(block)), key=spec.sort_key)
+        ordered = sorted((row for block in blocks for row in unpack_rows(block, spec.record)), key=spec.sort_key)
         folder = partition_dir(spec.staging_root, spec.kind, country, spec.business_date)
         write_parquet(os.path.join(folder, PART_FILE), ordered, spec.record, spec.schema, spec.extra,
                       country_encryption(spec.keys, country, spec.schema))  # fmt: skip

@@ -1,0 +1,50 @@
+"""The blobs rows cross stage boundaries in: pickled (`pack`), marshalled (`pack_plain`) and
+records through `pack_rows`, which must give back equal records of the same type."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from schemas.lookback import PartyOccurrence, PartyRow
+from schemas.records import Party, QuarantineRow, Transaction
+from transforms.packing import pack, pack_plain, pack_rows, unpack, unpack_plain, unpack_rows
+
+OCCURRENCES = (PartyOccurrence("bank", "bank/payments.csv", 3, "T3", 1_764_201_600_000_000, "beneficiary"),
+               PartyOccurrence("bank", "bank/pacs008.xml", 1, "E1", None, "originator"))  # fmt: skip
+PARTY = PartyRow("NL", "2026-11-27", "k", "party", "Blue Sea Shpg BV", "NL91ABNA0417164300", "NL91ABNA0417164300",
+                 None, None, "NL", OCCURRENCES)  # fmt: skip
+TX = Transaction("NL", "2026-11-27", "bank", "bank/payments.csv", 7, "T7", 1_764_201_600_000_000, 12.5, "EUR",
+                 (Party("originator", "Ana Ñúñez"), Party("beneficiary", None, "NL91ABNA0417164300", "ABNANL2A", "NL")),
+                 "IMO 9187629", None, "bank-csv")  # fmt: skip
+
+
+@pytest.mark.parametrize("rows, record", [
+    ([PARTY, PARTY._replace(party_name=None, occurrences=())], PartyRow),
+    ([TX, TX._replace(parties=(), amount=None)], Transaction),
+    ([QuarantineRow("BE", "2026-11-27", "bank", "bank/x.csv", 2, "a,b", "amount: missing")], QuarantineRow),
+    ([], QuarantineRow),
+])  # fmt: skip
+def test_records_come_back_equal_and_of_their_type(rows, record):
+    blob = pack_rows(rows)
+    assert blob[:1] == b"M"  # these values all marshal
+    back = unpack_rows(blob, record)
+    assert back == rows
+    assert all(type(r) is record for r in back)
+
+
+def test_a_value_marshal_refuses_falls_back_to_pickle():
+    row = TX._replace(remittance_info=dt.date(2026, 11, 27))  # not a type marshal takes
+    blob = pack_rows([row])
+    assert blob[:1] == b"P"
+    assert unpack_rows(blob, Transaction) == [row]
+    assert type(unpack_rows(blob, Transaction)[0].parties[0]) is Party  # pickle keeps nested records
+
+
+def test_plain_packing_refuses_records_and_round_trips_plain_data():
+    with pytest.raises(ValueError):
+        pack_plain([TX])
+    data = [(("NL", "x", None), [("bank", 1, None, 2.5)])]
+    assert unpack_plain(pack_plain(data)) == data
+    assert unpack(pack([TX])) == [TX]
