@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 import pytest
 
@@ -11,6 +12,9 @@ from watchlists.spec import Watchlist, list_version
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+# Parsed lists are cached for the session in a folder of its own (never the user's ~/.cache);
+# the subprocesses the CLI tests start inherit it. tests/watchlists/test_cache.py checks the cache.
+os.environ.setdefault("FIU_SCREEN_CACHE", tempfile.mkdtemp(prefix="fiu-screen-test-cache-"))
 
 
 def make_list(entries: list[WatchlistEntry], spec: str = "coalition:test.csv") -> Watchlist:

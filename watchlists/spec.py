@@ -13,6 +13,7 @@ import os
 from typing import Callable, NamedTuple, Sequence
 
 from schemas.records import WatchlistEntry
+from watchlists.cache import cached_read
 from watchlists.errors import WatchlistError
 
 Reader = Callable[[str], list[WatchlistEntry]]
@@ -113,7 +114,7 @@ def load_watchlist(spec: str) -> Watchlist:
     if not os.path.exists(path):
         raise WatchlistError(spec, f"file not found: {path}")
     try:
-        entries = READERS[fmt](path)
+        entries, version = cached_read(fmt, path, READERS[fmt], list_version)
     except WatchlistError:
         raise
     except (OSError, ValueError, EOFError) as exc:
@@ -122,7 +123,7 @@ def load_watchlist(spec: str) -> Watchlist:
         raise WatchlistError(spec, "the list has no entries")
     if not any(e.name.strip() for e in entries):
         raise WatchlistError(spec, "the list has no names")
-    return Watchlist(spec, fmt, path, list_version(entries), tuple(entries))
+    return Watchlist(spec, fmt, path, version, tuple(entries))
 
 
 def load_watchlists(specs: Sequence[str]) -> list[Watchlist]:

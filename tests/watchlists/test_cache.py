@@ -1,0 +1,95 @@
+"""The on-disk cache of parsed lists: the same entries and version as a parse, and a parse
+again whenever the file, the cache entry or the setting says so."""
+
+from __future__ import annotations
+
+import bz2
+import json
+import os
+import shutil
+
+import pytest
+
+from tests.conftest import FIXTURES
+from watchlists import cache
+from watchlists.ofac_xml import read_ofac_xml
+from watchlists.spec import load_watchlist
+
+EXCERPT = os.path.join(FIXTURES, "watchlists", "sdn_advanced_excerpt.xml.bz2")
+
+
+@pytest.fixture
+def lists(tmp_path, monkeypatch):
+    """A copy of the real OFAC excerpt, a fresh cache folder, every file cached, parses counted."""
+    path = tmp_path / "sdn.xml.bz2"
+    shutil.copy(EXCERPT, path)
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(cache.CACHE_ENV, str(folder))
+    monkeypatch.setattr(cache, "MIN_BYTES", 0)
+    calls = []
+
+    def counting(p):
+        calls.append(p)
+        return read_ofac_xml(p)
+
+    monkeypatch.setitem(__import__("watchlists.spec").spec.READERS, "ofac-xml", counting)
+    return path, folder, calls
+
+
+def test_second_load_comes_from_the_cache_with_equal_entries_and_version(lists):
+    path, folder, calls = lists
+    first = load_watchlist(f"ofac-xml:{path}")
+    second = load_watchlist(f"ofac-xml:{path}")
+    assert len(calls) == 1 and len(os.listdir(folder)) == 1
+    assert second == first  # entries (aliases, identifiers: the NamedTuple types too) and version
+    assert second.entries and all(type(a).__name__ == "Alias" for e in second.entries for a in e.aliases)
+    assert any(e.identifiers for e in second.entries)
+
+
+def test_a_changed_file_is_parsed_again(lists):
+    path, folder, calls = lists
+    first = load_watchlist(f"ofac-xml:{path}")
+    data = bz2.decompress(path.read_bytes())
+    path.write_bytes(bz2.compress(data, compresslevel=1))  # same list, other bytes
+    assert load_watchlist(f"ofac-xml:{path}").version == first.version
+    path.write_bytes(bz2.compress(data.replace(b"<Value>", b"<Value>X", 1)))  # another list
+    load_watchlist(f"ofac-xml:{path}")
+    assert len(calls) == 3 and len(os.listdir(folder)) == 3
+
+
+@pytest.mark.parametrize("damage", ["truncate", "tamper", "shape"])
+def test_a_damaged_cache_entry_is_ignored_and_written_again(lists, damage):
+    path, folder, calls = lists
+    first = load_watchlist(f"ofac-xml:{path}")
+    (name,) = [os.path.join(folder, n) for n in os.listdir(folder)]
+    stored = json.load(open(name, encoding="utf-8"))
+    if damage == "truncate":
+        text = open(name, encoding="utf-8").read()
+        open(name, "w", encoding="utf-8").write(text[: len(text) // 2])
+    elif damage == "tamper":  # a name changed: the stored version no longer matches
+        stored["entries"][0][3] = "Someone Else"
+        json.dump(stored, open(name, "w", encoding="utf-8"))
+    else:
+        stored["entries"] = [["too", "short"]]
+        json.dump(stored, open(name, "w", encoding="utf-8"))
+    assert load_watchlist(f"ofac-xml:{path}") == first
+    assert len(calls) == 2
+    assert load_watchlist(f"ofac-xml:{path}") == first and len(calls) == 2  # rewritten, good again
+
+
+def test_off_small_files_and_an_unwritable_folder_always_parse(lists, monkeypatch):
+    path, folder, calls = lists
+    monkeypatch.setenv(cache.CACHE_ENV, "off")
+    load_watchlist(f"ofac-xml:{path}")
+    load_watchlist(f"ofac-xml:{path}")
+    assert len(calls) == 2 and not folder.exists()
+    monkeypatch.setenv(cache.CACHE_ENV, str(folder))
+    monkeypatch.setattr(cache, "MIN_BYTES", os.path.getsize(path) + 1)
+    load_watchlist(f"ofac-xml:{path}")
+    assert len(calls) == 3 and not folder.exists()
+    monkeypatch.setattr(cache, "MIN_BYTES", 0)
+    blocker = folder.parent / "blocker"
+    blocker.write_text("a file where the folder should be")
+    monkeypatch.setenv(cache.CACHE_ENV, str(blocker / "lists"))
+    first = load_watchlist(f"ofac-xml:{path}")
+    assert load_watchlist(f"ofac-xml:{path}") == first and len(calls) == 5
