@@ -7,6 +7,7 @@ matches back to the transaction as Alert rows.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from typing import Iterator, Mapping, NamedTuple, Optional, Sequence
 
@@ -45,19 +46,27 @@ class PartyRef(NamedTuple):
     queries: tuple[PartyQuery, ...]
 
 
+@functools.lru_cache(maxsize=1 << 16)  # counterparties recur across a day's transactions
+def party_queries(name: Optional[str], account: Optional[str], bic: Optional[str],
+                  crypto_address: Optional[str]) -> tuple[PartyQuery, ...]:  # fmt: skip
+    """The queries that screen one party: its name, and its identifiers together."""
+    queries = []
+    if name and name.strip():
+        queries.append(PartyQuery(name=name.strip()))
+    ids = party_identifiers(account, bic, crypto_address)
+    if ids:
+        queries.append(PartyQuery(identifiers=ids))
+    return tuple(queries)
+
+
 def party_refs(tx: Transaction) -> list[PartyRef]:
     """The parties of a transaction (and its remittance text) as screening queries."""
     refs = []
     for party in tx.parties:
-        queries = []
-        if party.name and party.name.strip():
-            queries.append(PartyQuery(name=party.name.strip()))
-        ids = party_identifiers(party.account, party.bic, party.crypto_address)
-        if ids:
-            queries.append(PartyQuery(identifiers=ids))
+        queries = party_queries(party.name, party.account, party.bic, party.crypto_address)
         if queries:
             shown = party.crypto_address or party.account or party.bic
-            refs.append(PartyRef(party.role, party.name, shown, tuple(queries)))
+            refs.append(PartyRef(party.role, party.name, shown, queries))
     if tx.remittance_info and tx.remittance_info.strip():
         refs.append(PartyRef("remittance", tx.remittance_info, None, (PartyQuery(text=tx.remittance_info),)))
     return refs

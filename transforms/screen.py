@@ -12,6 +12,7 @@ one of its keys is among theirs, so the other transactions cost a set lookup.
 
 from __future__ import annotations
 
+import functools
 import pickle
 import zlib
 from array import array
@@ -42,6 +43,7 @@ def load_matcher(path: str, threshold: float, workers: int = 1) -> Matcher:
     return Matcher(lists, threshold=threshold, workers=workers)
 
 
+@functools.lru_cache(maxsize=1 << 17)  # a query recurs in many blocks; repr() of it is the cost
 def query_key(query: PartyQuery) -> int:
     """A 32-bit key that is the same in every worker process (unlike the salted `hash`)."""
     return zlib.crc32(repr(tuple(query)).encode())

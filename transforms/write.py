@@ -32,8 +32,12 @@ def write_parquet(path: str, rows: list, record: type, schema: pa.Schema, extra:
 
     `encryption`: pyarrow file encryption properties (transforms/encryption.py), or None.
     """
+    write_table(path, to_table(rows, record, schema, extra), encryption)
+
+
+def write_table(path: str, table: pa.Table, encryption: Any = None) -> None:
+    """Write a table to one Parquet file via a temporary name (never a half-written file)."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    table = to_table(rows, record, schema, extra)
     tmp = path + ".tmp"
     pq.write_table(table, tmp, compression=COMPRESSION, encryption_properties=encryption)
     os.replace(tmp, path)
@@ -48,18 +52,28 @@ def country_encryption(keys: Optional[dict[str, str]], country: str, schema: pa.
     return encryption_properties(country, keys, schema.names)
 
 
+FLUSH_ROWS = 4096  # rows a country's block holds before it is packed and sent on
+
+
 class _CountryBlocksFn(beam.DoFn):
-    """Rows → one (country, packed rows) per country and bundle: the shuffle moves a few blobs."""
+    """Rows → (country, packed rows) per country, in blocks of up to FLUSH_ROWS: the shuffle
+    moves a few blobs, and no worker holds a bundle's rows unpacked (a bundle can be all the
+    party-store rows of half a run: that was the workers' peak memory at 1M transactions)."""
 
     def start_bundle(self) -> None:
         self._rows: dict[str, list] = {}
 
     def process(self, row):  # type: ignore[override]
-        self._rows.setdefault(row.country, []).append(row)
+        rows = self._rows.setdefault(row.country, [])
+        rows.append(row)
+        if len(rows) >= FLUSH_ROWS:
+            yield row.country, pack_rows(rows)
+            self._rows[row.country] = []
 
     def finish_bundle(self):
         for country, rows in sorted(self._rows.items()):
-            yield GlobalWindows.windowed_value((country, pack_rows(rows)))
+            if rows:
+                yield GlobalWindows.windowed_value((country, pack_rows(rows)))
         self._rows = {}
 
 
@@ -68,13 +82,21 @@ class _WritePartitionFn(beam.DoFn):
         self._spec = spec
 
     def process(self, keyed):  # type: ignore[override]
+        """Each block becomes an Arrow table as it is unpacked; only the sort keys stay Python
+        objects, and the tables are put in order with one `take`."""
         country, blocks = keyed
         spec = self._spec
-        ordered = sorted((row for block in blocks for row in unpack_rows(block, spec.record)), key=spec.sort_key)
+        keys: list = []
+        tables = [to_table([], spec.record, spec.schema, spec.extra)]
+        for block in blocks:
+            rows = unpack_rows(block, spec.record)
+            keys += map(spec.sort_key, rows)
+            tables.append(to_table(rows, spec.record, spec.schema, spec.extra))
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+        table = pa.concat_tables(tables).take(pa.array(order, type=pa.int64()))
         folder = partition_dir(spec.staging_root, spec.kind, country, spec.business_date)
-        write_parquet(os.path.join(folder, PART_FILE), ordered, spec.record, spec.schema, spec.extra,
-                      country_encryption(spec.keys, country, spec.schema))  # fmt: skip
-        yield country, len(ordered)
+        write_table(os.path.join(folder, PART_FILE), table, country_encryption(spec.keys, country, spec.schema))
+        yield country, table.num_rows
 
 
 class PartitionSpec(NamedTuple):
