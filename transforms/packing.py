@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import marshal
 import pickle
+import threading
 from typing import Any
 
 import apache_beam as beam
@@ -23,8 +24,19 @@ def pack(obj: object) -> bytes:
     return zstandard.ZstdCompressor(level=1).compress(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
 
 
+_LAST = threading.local()  # per thread: the blob unpacked last, and what it held
+
+
 def unpack(blob: bytes) -> Any:
-    return pickle.loads(zstandard.ZstdDecompressor().decompress(blob))
+    """What `pack` packed. Two consumers fused into one stage (the screening index and the
+    party store both read the blocks the reader emits) get the very same blob object: the
+    second call gets the first one's rows instead of unpickling them again. Treat the result
+    as read-only."""
+    if getattr(_LAST, "blob", None) is blob:
+        return _LAST.value
+    value = pickle.loads(zstandard.ZstdDecompressor().decompress(blob))
+    _LAST.blob, _LAST.value = blob, value
+    return value
 
 
 def pack_plain(obj: object) -> bytes:

@@ -48,3 +48,19 @@ def test_plain_packing_refuses_records_and_round_trips_plain_data():
     data = [(("NL", "x", None), [("bank", 1, None, 2.5)])]
     assert unpack_plain(pack_plain(data)) == data
     assert unpack(pack([TX])) == [TX]
+
+
+def test_the_same_blob_object_is_unpickled_once_an_equal_copy_again(monkeypatch):
+    import pickle
+
+    import transforms.packing as packing
+
+    calls = []
+    real = pickle.loads
+    monkeypatch.setattr(packing.pickle, "loads", lambda data: calls.append(1) or real(data))
+    blob = pack([TX])
+    first = unpack(blob)
+    assert unpack(blob) is first and len(calls) == 1  # a second consumer of the same element
+    copy = bytes(bytearray(blob))
+    assert copy == blob and copy is not blob
+    assert unpack(copy) == first and len(calls) == 2

@@ -275,10 +275,20 @@ class CsvRecord(NamedTuple):
     """One non-empty data row: its values by lower-case column name, or why it has none."""
 
     row: int  # 1-based among non-empty data rows
-    raw: str  # the row's fields re-joined with the file's delimiter (CSV-quoted as needed)
+    fields: list[str]  # as the CSV reader split them
     values: dict[str, str | None]  # trimmed, "" → None; empty when `problem` is set
     problem: str | None
     decimal_comma: bool  # the file is ';'-delimited, so amounts use a decimal comma
+    delimiter: str = ","
+
+    @property
+    def raw(self) -> str:
+        """The row's fields re-joined with the file's delimiter (CSV-quoted as needed),
+        undecodable bytes shown as escapes. Built on demand: most rows never need it."""
+        out = io.StringIO()
+        csv.writer(out, delimiter=self.delimiter, lineterminator="").writerow(self.fields)
+        raw = out.getvalue()
+        return raw if is_valid_utf8(raw) else printable(raw)
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -329,20 +339,13 @@ def iter_csv(
             if not any(f.strip() for f in fields):
                 continue
             row += 1
-            out = io.StringIO()
-            csv.writer(out, delimiter=delimiter, lineterminator="").writerow(fields)
-            raw = out.getvalue()
-            if not is_valid_utf8(raw):
-                yield CsvRecord(
-                    row, printable(raw), {}, "row is not valid UTF-8", decimal_comma
-                )
+            if not all(map(is_valid_utf8, fields)):
+                yield CsvRecord(row, fields, {}, "row is not valid UTF-8", decimal_comma, delimiter)
             elif len(fields) != len(columns):
-                problem = (
-                    f"wrong number of fields: {len(fields)}, header has {len(columns)}"
-                )
-                yield CsvRecord(row, raw, {}, problem, decimal_comma)
+                problem = f"wrong number of fields: {len(fields)}, header has {len(columns)}"
+                yield CsvRecord(row, fields, {}, problem, decimal_comma, delimiter)
             else:
                 values = {c: clean(v) for c, v in zip(columns, fields) if c}
-                yield CsvRecord(row, raw, values, None, decimal_comma)
+                yield CsvRecord(row, fields, values, None, decimal_comma, delimiter)
     except csv.Error as exc:
         raise FeedError(f"malformed CSV near line {reader.line_num}: {exc}") from exc

@@ -13,7 +13,7 @@ differ from ours is read through a feed dialect (`dialects.py`, from feeds.toml)
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -56,12 +56,13 @@ def crypto_record(
     values: dict[str, str | None],
     ctx: FileContext,
     row: int,
-    raw: str,
+    raw: str | Callable[[], str],
     file_format: str,
     decimal_comma: bool = False,
     dialect: CsvDialect | None = None,
 ) -> Transaction | QuarantineRow:
-    """One crypto record (values by lower-case field name) as a Transaction or QuarantineRow."""
+    """One crypto record (values by lower-case field name) as a Transaction or QuarantineRow;
+    `raw` is the record's text, or what gives it (only a quarantined record needs it)."""
     required: tuple[str, ...] = REQUIRED
     if dialect is not None:
         values = dialect.canonical(values, ctx.source_file, row)
@@ -86,7 +87,7 @@ def crypto_record(
     if direction and direction.lower() not in DIRECTIONS:
         problems.append(f"direction not in|out: {direction!r}")
     if problems:
-        return quarantine(ctx, row, raw, "; ".join(problems))
+        return quarantine(ctx, row, raw if isinstance(raw, str) else raw(), "; ".join(problems))
     country = values.get("customer_country")
     customer = Party(
         role="customer",
@@ -131,7 +132,7 @@ def read_crypto_csv(
                 record.values,
                 ctx,
                 record.row,
-                record.raw,
+                lambda record=record: record.raw,
                 "crypto-csv",
                 record.decimal_comma,
                 dialect,
