@@ -6,7 +6,8 @@
    distinct counterparties) and screens them with `fiu-screen run` against the bundled OFAC
    advanced XML and coalition list on the default local runner (or the Beam args given);
    the wall time, the peak RSS of the whole process tree and the manifest's stage timings;
-2. the same at 2N (`scaling_tx_2x`, end to end);
+2. the same at 2N, then N once more (`scaling_tx_2x`: the 2N time over the mean of the two N
+   times taken before and after it, so a machine whose speed drifts does not tilt the ratio);
 3. the matching rate of the run's distinct party names (from its party store, all countries)
    on every core: one process per core, each with the index built once before the fork;
 4. a single-core profile of the stages on one country's files (where the time goes) and the
@@ -83,6 +84,10 @@ def _ratio(a: float, b: float) -> float:
     return round(a / b, 3) if b else float("nan")
 
 
+def _mean(a: float, b: float) -> float:
+    return (a + b) / 2
+
+
 def run(args: argparse.Namespace) -> dict:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     work = args.work or tempfile.mkdtemp(prefix="fiu-bench-")
@@ -91,11 +96,12 @@ def run(args: argparse.Namespace) -> dict:
     try:
         folder, gen_s = generate(work, n, args.seed)
         one = screen(work, folder, n, args.beam_args)
-        two = None
+        two = again = None
         if not args.no_scaling:
             folder2, _ = generate(work, 2 * n, args.seed)
             two = screen(work, folder2, 2 * n, args.beam_args)
             shutil.rmtree(folder2, ignore_errors=True)
+            again = screen(work, folder, n, args.beam_args)
         lists = load_watchlists(LISTS)
         files = measure.sample_files(folder, DATE, args.profile_country)
         profile, txs, queries = measure.profile_stages(files, lists, THRESHOLD)
@@ -125,8 +131,12 @@ def run(args: argparse.Namespace) -> dict:
         "peak_rss_mib": round(one["peak_rss_mib"]),
         "stage_seconds": {"generate": round(gen_s, 2), **one["stages"], "run_total": round(one["seconds"], 2)},
         "speedup_vs_naive": round(naive_per_tx / (one["seconds"] / n), 1),
-        "scaling_tx_2x": _ratio(two["seconds"], one["seconds"]) if two else None,
-        "scaling_tx_2x_pipeline_only": _ratio(two["stages"]["pipeline"], one["stages"]["pipeline"]) if two else None,
+        "scaling_tx_2x": _ratio(two["seconds"], _mean(one["seconds"], again["seconds"])) if two and again else None,
+        "scaling_tx_2x_pipeline_only": (_ratio(two["stages"]["pipeline"], _mean(one["stages"]["pipeline"],
+                                                                                 again["stages"]["pipeline"]))
+                                        if two and again else None),  # fmt: skip
+        "scaling_runs_s": ({"1x_before": round(one["seconds"], 2), "2x": round(two["seconds"], 2),
+                            "1x_after": round(again["seconds"], 2)} if two and again else None),  # fmt: skip
         "scaling_list_2x": _ratio(double_s, single_s),
         "totals": one["totals"],
         "naive": {"seconds_per_tx": round(naive_per_tx, 5), "sample_transactions": naive_tx, "extract_one_calls": naive_calls},
