@@ -143,8 +143,7 @@ class _Paths:
     def text(self, *paths: str) -> str | None:
         """The first non-blank text among `paths`."""
         for path in paths:
-            elem = self.found.get(path)
-            if elem is not None and elem.text is not None and (text := " ".join(elem.text.split())):
+            if (text := _text(self.found.get(path))) is not None:
                 return text
         return None
 
@@ -193,11 +192,8 @@ def cdt_trf_tx(
             problems.append(f"{amount_elem.tag} not a number: {amount_elem.text!r}")
         currency = (amount_elem.get("Ccy") or "").strip().upper() or None
     timestamp = None
-    for field, value in (
-        ("IntrBkSttlmDt", paths.text("IntrBkSttlmDt")),
-        ("IntrBkSttlmDt", _first(grp_hdr, "IntrBkSttlmDt")),
-        ("CreDtTm", _first(grp_hdr, "CreDtTm")),
-    ):
+    for holder, field in ((None, "IntrBkSttlmDt"), (grp_hdr, "IntrBkSttlmDt"), (grp_hdr, "CreDtTm")):
+        value = paths.text(field) if holder is None else _first(holder, field)  # the header only as fallback
         if value is not None:
             try:
                 timestamp = parse_timestamp(value)
