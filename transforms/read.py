@@ -21,11 +21,11 @@ from apache_beam import pvalue
 
 from schemas.expectations import DateWindow, profile_for
 from schemas.records import FileStats, QuarantineRow, Transaction
+from transforms import gc_policy
 from transforms.feeds import FeedError, FeedFile, read_feed
 from transforms.feeds.common import iter_csv, sniff_format, text_lines
 from transforms.feeds.dialects import find_dialect
-from transforms.feeds.pacs008 import MESSAGE as PACS008_MESSAGE
-from transforms.feeds.pacs008 import parse_xml
+from transforms.feeds.pacs008 import walk_transactions
 from transforms.packing import BLOCK_SIZE, pack
 from transforms.reports import file_report, write_report
 from transforms.validate import validate_rows
@@ -143,19 +143,21 @@ def _row_texts(fmt: str, feed: FeedFile, rows: set[int]) -> dict[int, str]:
 
 
 def _xml_texts(fmt: str, path: str, positions: set[int]) -> dict[int, str]:
-    """The CdtTrfTxInf at each position of a pacs.008 file, as text (read again, on demand)."""
+    """The CdtTrfTxInf at each position of a pacs.008 file, as text (read again, on demand,
+    as a stream: only the wanted transactions are serialised)."""
     if fmt != "pacs.008" or not positions:
         return {}
-    root, _ = parse_xml(path)
-    out: dict[int, str] = {}
-    position = 0
-    for message in root.iter(PACS008_MESSAGE):
-        for tx in message.iterfind("CdtTrfTxInf"):
-            position += 1
-            if position in positions:
-                tx.tail = None
-                out[position] = ET.tostring(tx, encoding="unicode")
-    return out
+
+    def text(position: int, tx: ET.Element, _header: object) -> Optional[str]:
+        if position not in positions:
+            return None
+        tx.tail = None
+        return ET.tostring(tx, encoding="unicode")
+
+    # The walk numbers a transaction before it knows its message; where a CdtTrfTxInf outside
+    # a message shifted the numbers, a wanted text may be missing (the parsed record stands in).
+    found = walk_transactions(path, text)
+    return {position: raw for position, raw in found if raw is not None and position in positions}
 
 
 def _raw_text(tx: Transaction) -> str:
@@ -213,6 +215,9 @@ class _ParseFileFn(beam.DoFn):
     def __init__(self, window: DateWindow, reports_dir: Optional[str]) -> None:
         self._window = window
         self._reports_dir = reports_dir
+
+    def setup(self) -> None:
+        gc_policy.relax()
 
     def process(self, feed: FeedFile):  # type: ignore[override]
         block: list[Transaction] = []

@@ -22,6 +22,7 @@ import apache_beam as beam
 from apache_beam.utils import shared
 
 from schemas.records import Alert, Transaction
+from transforms import gc_policy
 from transforms.packing import pack, unpack
 from transforms.parties import RunInfo, distinct_queries, make_alerts
 from watchlists.matcher import Match, Matcher, PartyQuery
@@ -106,10 +107,12 @@ class _MatchFn(beam.DoFn):
         self._handle = handle
 
     def setup(self) -> None:
+        gc_policy.relax()
         key = f"{self._lists_path}:{self._threshold}:{self._workers}"
         self._matcher = self._handle.acquire(
             lambda: load_matcher(self._lists_path, self._threshold, self._workers), tag=key
         )
+        gc_policy.freeze()  # the index lives as long as the process
 
     def process(self, keyed):  # type: ignore[override]
         _, blobs = keyed
@@ -120,6 +123,9 @@ class _MatchFn(beam.DoFn):
 
 
 class _JoinAlertsFn(beam.DoFn):
+    def setup(self) -> None:
+        gc_policy.relax()
+
     def start_bundle(self) -> None:
         self._found, self._hits = None, set()
 

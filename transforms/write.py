@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 from apache_beam.transforms.window import GlobalWindows
 
 from schemas.arrow import to_table
+from transforms import gc_policy
 from transforms.packing import pack_rows, unpack_rows
 
 PART_FILE = "part-00000.parquet"
@@ -60,6 +61,9 @@ class _CountryBlocksFn(beam.DoFn):
     moves a few blobs, and no worker holds a bundle's rows unpacked (a bundle can be all the
     party-store rows of half a run: that was the workers' peak memory at 1M transactions)."""
 
+    def setup(self) -> None:
+        gc_policy.relax()
+
     def start_bundle(self) -> None:
         self._rows: dict[str, list] = {}
 
@@ -80,6 +84,9 @@ class _CountryBlocksFn(beam.DoFn):
 class _WritePartitionFn(beam.DoFn):
     def __init__(self, spec: "PartitionSpec") -> None:
         self._spec = spec
+
+    def setup(self) -> None:
+        gc_policy.relax()
 
     def process(self, keyed):  # type: ignore[override]
         """Each block becomes an Arrow table as it is unpacked; only the sort keys stay Python

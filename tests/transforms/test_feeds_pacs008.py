@@ -270,3 +270,55 @@ def test_one_walk_keeps_the_first_of_repeated_paths():
     assert paths.text("RmtInf/Ustrd") == "b" and paths.found["RmtInf/Ustrd"] is tx.find("RmtInf/Ustrd")
     assert paths.text("Dbtr/Nm") == "first"
     assert paths.text("Cdtr/Nm", "Dbtr/Nm") == "first" and paths.text("Cdtr/Nm") is None
+
+
+def _message(ids: list[str], header: bool = True, day: str = "2026-11-26") -> str:
+    head = f"<GrpHdr><MsgId>M</MsgId><CreDtTm>{day}T07:00:00Z</CreDtTm></GrpHdr>" if header else ""
+    txs = "".join(f'<CdtTrfTxInf><PmtId><EndToEndId>{i}</EndToEndId></PmtId><IntrBkSttlmAmt Ccy="EUR">1.00'
+                  f"</IntrBkSttlmAmt><Dbtr><Nm>Party {i}</Nm></Dbtr></CdtTrfTxInf>" for i in ids)  # fmt: skip
+    return f"<FIToFICstmrCdtTrf>{head}{txs}</FIToFICstmrCdtTrf>"
+
+
+def test_stream_walk_drops_each_transaction_after_reading_it(tmp_path: Path):
+    """The reader never holds the tree: each CdtTrfTxInf is emptied once its row is made, and
+    reading a file needs a fraction of the memory its tree takes."""
+    import tracemalloc
+
+    from transforms.feeds.pacs008 import parse_xml, walk_transactions
+
+    path = tmp_path / "many.xml"
+    path.write_text(f'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08">'
+                    f"{_message([f'E{i}' for i in range(3000)])}</Document>")  # fmt: skip
+    seen = []
+    rows = walk_transactions(str(path), lambda position, tx, _h: seen.append(tx) or position)
+    assert [p for p, _ in rows] == list(range(1, 3001)) and [v for _, v in rows] == list(range(1, 3001))
+    assert len(seen) == 3000 and all(tx.tag == "CdtTrfTxInf" and len(tx) == 0 for tx in seen)
+
+    def peak(read) -> int:
+        tracemalloc.start()
+        try:
+            read()
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    tree = peak(lambda: parse_xml(str(path)))
+    stream = peak(lambda: list(read_pacs008(str(path), ctx("many.xml"))))
+    assert stream < tree / 2, (stream, tree)
+
+
+def test_stream_walk_numbers_only_transactions_of_a_pacs008_message(tmp_path: Path):
+    """A CdtTrfTxInf outside an FIToFICstmrCdtTrf (here in a pacs.009 beside it) is not a row
+    and does not shift the numbers; a message without GrpHdr does not borrow the one before."""
+    from transforms.read import _xml_texts
+
+    path = tmp_path / "envelope.xml"
+    path.write_text(f"<Envelope>{_message(['A1', 'A2'])}<FICdtTrf><FinInstnCdtTrf>{_message(['X'])[19:-20]}"
+                    f"</FinInstnCdtTrf></FICdtTrf>{_message(['B1'], header=False)}</Envelope>")  # fmt: skip
+    rows = read_pacs008(str(path), ctx("envelope.xml"))
+    assert [(r.source_row, r.tx_id) for r in rows] == [(1, "A1"), (2, "A2"), (3, "B1")]
+    first, _, third = read_pacs008(str(path), ctx("envelope.xml"))
+    assert first.tx_timestamp_us == us("2026-11-26T07:00:00+00:00") and third.tx_timestamp_us is None
+    texts = _xml_texts("pacs.008", str(path), {1, 3})
+    assert set(texts) <= {1, 3} and "<EndToEndId>A1</EndToEndId>" in texts[1]
+    assert "B1" in texts.get(3, "B1")  # after a shifted number the text may be missing, never another row's

@@ -6,17 +6,19 @@ Fedwire `FedwireFundsIncoming` wrapper, several messages in one file). Each `Cdt
 under an `FIToFICstmrCdtTrf` is one transaction; `source_row` is its 1-based position in
 the file.
 
-The file is parsed whole before the first row is yielded, so a broken file fails as a whole
-(FeedError) and never half-way. DTDs and entity declarations are refused outright (an expat
-guard reads the prolog before the C parser builds the tree) and external entities are never
-fetched.
+The file is read as a stream (`walk_transactions`): each CdtTrfTxInf is turned into a row when
+its end tag is parsed, then its elements are dropped, so memory holds the rows, not the tree
+(a 33 MB file as a tree took about 460 MB). Every row is yielded only after the whole file
+has parsed, so a broken file fails as a whole (FeedError) and never half-way. DTDs and entity
+declarations are refused outright (an expat guard reads the prolog before the C parser sees
+it) and external entities are never fetched.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
-from typing import NoReturn
+from collections.abc import Callable, Iterator
+from typing import NoReturn, TypeVar
 from xml.parsers import expat
 
 from schemas.records import Party, QuarantineRow, Transaction
@@ -34,7 +36,9 @@ from transforms.feeds.common import (
 
 FILE_FORMAT = "pacs.008"
 MESSAGE = "FIToFICstmrCdtTrf"
+TRANSACTION = "CdtTrfTxInf"
 _CHUNK = 64 * 1024
+T = TypeVar("T")
 
 
 def _forbid_dtd(*_args: object) -> NoReturn:
@@ -76,16 +80,11 @@ def _local(name: str) -> str:
     return name.rpartition("}")[2]
 
 
-def parse_xml(path: str) -> tuple[ET.Element, str]:
-    """The document as an ElementTree with namespace-free tags, and its root's namespace.
-
-    A DTD can only stand before the root element: a small expat guard reads the prolog and
-    refuses a DOCTYPE or entity declaration there, then the C parser builds the tree (Python
-    handlers on every element made it about 1.6 times as slow). Raises FeedError for an
-    empty, unreadable, malformed or truncated file, or one that declares a DTD or entities.
-    """
+def _feed_guarded(path: str, parser: ET.XMLParser | ET.XMLPullParser, consume: Callable[[], None] = lambda: None) -> None:
+    """Feed the file to `parser` in chunks, each through the prolog guard first; `consume` runs
+    after every chunk. Raises FeedError for an empty or unreadable file, one that declares a
+    DTD or entities, or one the guard finds without a root element."""
     guard: expat.XMLParserType | None = _guard()
-    parser = ET.XMLParser(target=ET.TreeBuilder())
     size = 0
     try:
         with open_binary(path) as stream:
@@ -97,16 +96,100 @@ def parse_xml(path: str) -> tuple[ET.Element, str]:
                     except _RootReached:
                         guard = None
                 parser.feed(chunk)
+                consume()
         if size == 0:
             raise FeedError("empty file")
         if guard is not None:
             guard.Parse(b"", True)  # no root element: expat says what is wrong
-        root = parser.close()
-    except (expat.ExpatError, ET.ParseError) as exc:
+    except expat.ExpatError as exc:
         raise FeedError(f"not well-formed XML (broken or truncated): {exc}") from exc
     except READ_ERRORS as exc:
         raise feed_error(exc) from exc
+
+
+def _not_well_formed(exc: Exception) -> FeedError:
+    return FeedError(f"not well-formed XML (broken or truncated): {exc}")
+
+
+def parse_xml(path: str) -> tuple[ET.Element, str]:
+    """The document as an ElementTree with namespace-free tags, and its root's namespace.
+
+    A DTD can only stand before the root element: a small expat guard reads the prolog and
+    refuses a DOCTYPE or entity declaration there, then the C parser builds the tree (Python
+    handlers on every element made it about 1.6 times as slow). Raises FeedError for an
+    empty, unreadable, malformed or truncated file, or one that declares a DTD or entities.
+    """
+    parser = ET.XMLParser(target=ET.TreeBuilder())
+    try:
+        _feed_guarded(path, parser)
+        root = parser.close()
+    except ET.ParseError as exc:
+        raise _not_well_formed(exc) from exc
     return root, _strip_namespaces(root)
+
+
+def walk_transactions(path: str, on_tx: Callable[[int, ET.Element, ET.Element | None], T]) -> list[tuple[int, T]]:
+    """`on_tx(position, tx, grp_hdr)` for every CdtTrfTxInf of a file as its end tag is parsed
+    (tags namespace-free; `grp_hdr` is its message's GrpHdr or None), after which the
+    transaction's elements are dropped: the tree is never held whole. Returns (position,
+    value) for each CdtTrfTxInf that is a child of an FIToFICstmrCdtTrf, numbered from 1 in
+    document order (`read_pacs008`'s source_row); `on_tx` got the same number unless a
+    CdtTrfTxInf stood elsewhere (then the returned number is the one to use).
+
+    Only end events are read (start events too made the walk twice as slow), so whether a
+    transaction belongs to a message is known when the message ends. Raises FeedError as
+    `parse_xml` does, and for a file without an FIToFICstmrCdtTrf message (e.g. pain.001).
+    """
+    parser = ET.XMLPullParser(events=("end",))
+    local: dict[str, str] = {}
+    pending: dict[int, T] = {}  # id(CdtTrfTxInf) → value, until its message ends
+    rows: list[tuple[int, T]] = []
+    header: ET.Element | None = None  # the GrpHdr of the message being read
+    last: ET.Element | None = None  # the root, once the file has been read
+    messages = seen = 0
+
+    def consume() -> None:
+        nonlocal header, last, messages, seen
+        for _, elem in parser.read_events():
+            last = elem
+            tag = elem.tag
+            name = local.get(tag)
+            if name is None:
+                name = local[tag] = _local(tag)
+            if name == TRANSACTION:
+                _strip_namespaces(elem)
+                seen += 1
+                pending[id(elem)] = on_tx(seen, elem, header)
+                elem.clear()  # its children are no longer needed; the empty element stays until its message ends
+            elif name == "GrpHdr":
+                _strip_namespaces(elem)
+                header = elem
+            elif name == MESSAGE:
+                messages += 1
+                kept = []
+                for child in elem:
+                    if id(child) in pending:  # a CdtTrfTxInf of this message
+                        rows.append((len(rows) + 1, pending[id(child)]))
+                    else:
+                        kept.append(child)
+                elem[:] = kept
+                pending.clear()
+                header = None
+            elif header is not None and len(elem) and elem[0] is header:
+                header = None  # the GrpHdr of something other than a pacs.008 message has ended
+
+    try:
+        _feed_guarded(path, parser, consume)
+        parser.close()
+        consume()
+    except ET.ParseError as exc:
+        raise _not_well_formed(exc) from exc
+    if not messages:
+        tag = "" if last is None else last.tag
+        namespace = tag[1 : tag.find("}")] if tag[:1] == "{" else ""
+        where = f" in namespace {namespace}" if namespace else ""
+        raise FeedError(f"not a pacs.008 message: root element <{_local(tag)}>{where}")
+    return rows
 
 
 def _text(elem: ET.Element | None) -> str | None:
@@ -228,18 +311,8 @@ def read_pacs008(path: str, ctx: FileContext) -> Iterator[Transaction | Quaranti
     A CdtTrfTxInf without a usable id or amount (or with an unreadable amount or date) is
     quarantined with the element serialised (namespace prefixes dropped) as raw_record.
     Raises FeedError when the file is not XML, is truncated, declares a DTD, or holds no
-    FIToFICstmrCdtTrf message (e.g. a pain.001 file).
+    FIToFICstmrCdtTrf message (e.g. a pain.001 file); no row is yielded then.
     """
-    root, namespace = parse_xml(path)
-    messages = list(root.iter(MESSAGE))
-    if not messages:
-        where = f" in namespace {namespace}" if namespace else ""
-        raise FeedError(f"not a pacs.008 message: root element <{root.tag}>{where}")
-    rows = []
-    position = 0
-    for message in messages:
-        grp_hdr = message.find("GrpHdr")
-        for tx in message.iterfind("CdtTrfTxInf"):
-            position += 1
-            rows.append(cdt_trf_tx(tx, grp_hdr, ctx, position))
-    yield from rows
+    rows = walk_transactions(path, lambda position, tx, grp_hdr: cdt_trf_tx(tx, grp_hdr, ctx, position))
+    for position, row in rows:
+        yield row if row.source_row == position else row._replace(source_row=position)

@@ -1,0 +1,37 @@
+"""The worker processes' garbage-collector settings (in a fresh interpreter: they are per process)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PROBE = """
+import gc, json
+from transforms import gc_policy
+default = gc.get_threshold()
+gc_policy.relax()
+relaxed, frozen = gc.get_threshold(), gc.get_freeze_count()
+gc.set_threshold(1000, 10, 10)
+gc_policy.relax()  # once per process: a second call changes nothing
+again = gc.get_threshold()
+class Node: pass
+a, b = Node(), Node(); a.other, b.other = b, a; del a, b  # a cycle made after the freeze
+collected = gc.collect()
+print(json.dumps({"default": default, "relaxed": relaxed, "frozen": frozen, "again": again, "collected": collected}))
+"""
+
+
+def test_relax_makes_young_collections_rarer_freezes_what_is_alive_and_still_collects_cycles():
+    from transforms.gc_policy import YOUNG_THRESHOLD
+
+    out = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True, text=True, check=True)
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["default"][0] < YOUNG_THRESHOLD
+    assert seen["relaxed"] == [YOUNG_THRESHOLD, *seen["default"][1:]]
+    assert seen["frozen"] > 1000  # the modules imported so far are out of the collector's walks
+    assert seen["again"] == [1000, 10, 10]
+    assert seen["collected"] >= 2
