@@ -68,3 +68,44 @@ def test_the_index_never_drops_a_name_that_scores(words, threshold):
     for pos, listed in enumerate(KEYS):
         if score_name(key, listed, "organization", WEIGHTS).score >= threshold:  # type: ignore[arg-type]
             assert pos in proposed, (words, LISTED[pos])
+
+
+def _reference_words(vocab: list[str], variants: set[str]) -> set[str]:
+    """The deletion table as a plain dict of lists (what `_DeletionTable` replaced)."""
+    from watchlists.index import _depth
+
+    table: dict[str, list[str]] = {}
+    for word in vocab:
+        for variant in _deletes(word, _depth(word)):
+            table.setdefault(variant, []).append(word)
+    return {w for v in variants for w in table.get(v, ())}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(_WORDS), st.integers(0, 20), st.sampled_from("aeiouxz"), st.sampled_from([1, 2]))
+def test_deletion_table_finds_what_a_dict_of_variants_finds(word, at, letter, depth):
+    """The hashed, array-backed table gives the listed words a dict from each variant would."""
+    from watchlists.index import _DeletionTable
+
+    table = _DeletionTable(_WORDS)
+    for typo in (word, word[:at] + word[at + 1 :], word[:at] + letter + word[at:], word[:at] + letter + word[at + 1 :]):
+        variants = _deletes(typo, depth)
+        assert {_WORDS[i] for i in table.words(variants)} == _reference_words(_WORDS, variants), typo
+
+
+def test_a_pickled_index_is_rebuilt_under_the_new_process_string_hashes(tmp_path):
+    """The table is keyed by Python string hashes, which differ per process: unpickled in a
+    process with another hash seed it must still find the same words."""
+    import os
+    import pickle
+    import subprocess
+    import sys
+
+    path = tmp_path / "index.pickle"
+    path.write_bytes(pickle.dumps(INDEX))
+    probe = ("import pickle, sys; ix = pickle.load(open(sys.argv[1], 'rb'));"
+             "print(sorted(ix.word_matches('kunashr')), sorted(ix.word_matches('horizno')))")  # fmt: skip
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    out = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip() == f"{sorted(INDEX.word_matches('kunashr'))} {sorted(INDEX.word_matches('horizno'))}"
+    assert "kunashir" in out.stdout and "horizon" in out.stdout
