@@ -233,6 +233,7 @@ class _ParseFileFn(beam.DoFn):
                 yield pvalue.TaggedOutput(STATS, item)
         if block:
             yield pack(block)
+        gc_policy.give_back()  # the file's rows, frame and validation result are garbage now
 
 
 def spread_files(files: Sequence[FeedFile], lanes: int) -> list[tuple[int, FeedFile]]:

@@ -103,7 +103,10 @@ class _WritePartitionFn(beam.DoFn):
         table = pa.concat_tables(tables).take(pa.array(order, type=pa.int64()))
         folder = partition_dir(spec.staging_root, spec.kind, country, spec.business_date)
         write_table(os.path.join(folder, PART_FILE), table, country_encryption(spec.keys, country, spec.schema))
-        yield country, table.num_rows
+        rows = table.num_rows
+        del table, tables
+        gc_policy.give_back()
+        yield country, rows
 
 
 class PartitionSpec(NamedTuple):

@@ -35,3 +35,24 @@ def test_relax_makes_young_collections_rarer_freezes_what_is_alive_and_still_col
     assert seen["frozen"] > 1000  # the modules imported so far are out of the collector's walks
     assert seen["again"] == [1000, 10, 10]
     assert seen["collected"] >= 2
+
+
+TRIM_PROBE = """
+import json
+from transforms import gc_policy
+def rss():
+    return int(open('/proc/self/statm').read().split()[1]) * 4096 >> 20
+blocks = [bytes(2048) for _ in range(100_000)]  # 200 MB in glibc's heap (too big for pymalloc)
+kept = blocks[99::100]  # one in a hundred stays: the heap cannot shrink from its top alone
+del blocks
+before = rss()
+gc_policy.give_back()
+print(json.dumps({"trim": gc_policy._TRIM is not None, "before": before, "after": rss()}))
+"""
+
+
+def test_give_back_returns_freed_heap_memory_to_the_system():
+    out = subprocess.run([sys.executable, "-c", TRIM_PROBE], cwd=ROOT, capture_output=True, text=True, check=True)
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["trim"], "glibc's malloc_trim was not found"
+    assert seen["before"] - seen["after"] > 100, seen  # MiB handed back
