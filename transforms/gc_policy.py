@@ -5,9 +5,9 @@ The rows this pipeline makes (tuples, strings, XML elements) form no reference c
 reference counting frees them; the cyclic collector only walks them. With CPython's default
 thresholds (a young collection every 700 allocations) it walked them often enough to take a
 quarter to a third of the time a pacs.008 file took to read, and every full collection also
-walks the matcher's index (half a million objects). `relax()` makes young
-collections rarer; `freeze()` moves what is alive now (modules, the index) out of the
-collector's walks for good. Cycles are still collected, only less often.
+walks the matcher's index (half a million objects). `relax()` makes young collections rarer;
+`freeze()` moves what is alive now (modules, the index) out of the collector's walks for good.
+Cycles are still collected, only less often.
 
 `give_back()` returns freed memory to the operating system after a large step: Arrow's memory
 pool and glibc's heap both keep freed blocks for reuse, so without it a worker's RSS stays at
@@ -36,8 +36,8 @@ def relax() -> None:
         if _RELAXED:
             return
         _RELAXED.append(True)
-        _, older, oldest = gc.get_threshold()
-        gc.set_threshold(max(YOUNG_THRESHOLD, gc.get_threshold()[0]), older, oldest)
+        young, older, oldest = gc.get_threshold()
+        gc.set_threshold(max(YOUNG_THRESHOLD, young), older, oldest)
         gc.freeze()
 
 
