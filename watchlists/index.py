@@ -20,10 +20,8 @@ outside those rules (typos beyond two edits in a long word); `fiu-screen evaluat
 from __future__ import annotations
 
 import bisect
-from array import array
-from typing import Iterable, Optional, Sequence
+from typing import Optional, Sequence
 
-import numpy as np
 from rapidfuzz.distance import OSA, Levenshtein
 
 from watchlists.normalize import NameKey, skeletons
@@ -47,53 +45,6 @@ def _depth(word: str) -> int:
     return 0 if len(word) < 4 else 1 if len(word) < 9 else MAX_DELETES
 
 
-def _hashes(variants: Iterable[str]) -> np.ndarray:
-    """Python's string hashes (64-bit, salted per process: the table is never pickled, see
-    `_DeletionTable.__reduce__`); two variants with one hash only cost a rejected word."""
-    return np.fromiter(map(hash, variants), dtype=np.int64)
-
-
-def _int_array(values: np.ndarray) -> array:
-    """NumPy integers as a stdlib array: its slices are cheap lists of ints to Python code."""
-    out = array("i")
-    out.frombytes(values.astype(np.int32).tobytes())
-    return out
-
-
-class _DeletionTable:
-    """Deletion variant → the listed words it comes from, as a sorted NumPy array of variant
-    hashes and, per hash, a run of word positions, instead of a dict of lists: the 900,000
-    variants of the OFAC and coalition words took about 165 MB as Python objects in every
-    worker, 15 MB here."""
-
-    def __init__(self, vocab: Sequence[str]) -> None:
-        self._vocab = vocab
-        hashes = [_hashes(_deletes(word, _depth(word))) for word in vocab]
-        flat = np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.int64)
-        words = np.repeat(np.arange(len(hashes), dtype=np.int32), [len(h) for h in hashes])
-        order = np.argsort(flat, kind="stable")
-        self._keys, first = np.unique(flat[order], return_index=True)
-        if not len(self._keys):
-            self._keys = np.zeros(1, dtype=np.int64)  # one key no word has: lookups stay in range
-            first = np.zeros(1, dtype=np.int64)
-        self._starts = _int_array(np.append(first, len(flat)))
-        self._words = _int_array(words[order])
-
-    def __reduce__(self):  # rebuilt where it is unpickled: string hashes differ between processes
-        return (_DeletionTable, (self._vocab,))
-
-    def words(self, variants: Iterable[str]) -> list[int]:
-        """Positions of the listed words that have any of `variants` among their own."""
-        wanted = _hashes(variants)
-        at = np.searchsorted(self._keys, wanted)
-        np.minimum(at, len(self._keys) - 1, out=at)
-        out: list[int] = []
-        starts, words = self._starts, self._words
-        for i in at[self._keys[at] == wanted].tolist():
-            out += words[starts[i] : starts[i + 1]]
-        return out
-
-
 class NameIndex:
     """Listed name keys (by position) → the positions worth scoring for a query key."""
 
@@ -114,7 +65,10 @@ class NameIndex:
         self._listed_weights = [tuple(weights(t) for t in toks) for toks in self._tokens]
         self._listed_totals = [sum(w) or 1.0 for w in self._listed_weights]
         self._weighted = [tuple(zip(t, w)) for t, w in zip(self._tokens, self._listed_weights)]
-        self._deletes = _DeletionTable(self._vocab)
+        self._deletes: dict[str, list[str]] = {}
+        for word in self._vocab:
+            for variant in _deletes(word, _depth(word)):
+                self._deletes.setdefault(variant, []).append(word)
         self._skeletons: Optional[dict[str, list[str]]] = None  # built on the first non-Latin query
         self._cache: dict[tuple[str, bool, bool], frozenset[str]] = {}
 
@@ -138,10 +92,10 @@ class NameIndex:
         out = {token} if token in self._postings else set()
         if len(token) >= 4 and not token.isdigit():
             depth = 1 if len(token) < 8 else MAX_DELETES
-            for i in self._deletes.words(_deletes(token, depth)):
-                word = self._vocab[i]
-                if word not in out and _typo_reachable(token, word):
-                    out.add(word)
+            for variant in _deletes(token, depth):
+                for word in self._deletes.get(variant, ()):
+                    if word not in out and _typo_reachable(token, word):
+                        out.add(word)
         if partial and len(token) >= 2:
             start = bisect.bisect_left(self._vocab, token)
             while start < len(self._vocab) and self._vocab[start].startswith(token):
