@@ -5,7 +5,7 @@ The rows this pipeline makes (tuples, strings, XML elements) form no reference c
 reference counting frees them; the cyclic collector only walks them. With CPython's default
 thresholds (a young collection every 700 allocations) it walked them often enough to take a
 quarter to a third of the time a pacs.008 file took to read, and every full collection also
-walks the matcher's index (half a million objects). `relax()` makes young collections rarer;
+walks the matcher's index (1.4 million objects). `relax()` makes young collections rarer;
 `freeze()` moves what is alive now (modules, the index) out of the collector's walks for good.
 Cycles are still collected, only less often.
 
