@@ -25,7 +25,7 @@ from transforms import gc_policy
 from transforms.feeds import FeedError, FeedFile, read_feed
 from transforms.feeds.common import iter_csv, sniff_format, text_lines
 from transforms.feeds.dialects import find_dialect
-from transforms.feeds.pacs008 import walk_transactions
+from transforms.feeds.pacs008 import serialise, walk_transactions
 from transforms.packing import BLOCK_SIZE, pack
 from transforms.reports import file_report, write_report
 from transforms.validate import validate_rows
@@ -149,10 +149,7 @@ def _xml_texts(fmt: str, path: str, positions: set[int]) -> dict[int, str]:
         return {}
 
     def text(position: int, tx: ET.Element, _header: object) -> Optional[str]:
-        if position not in positions:
-            return None
-        tx.tail = None
-        return ET.tostring(tx, encoding="unicode")
+        return serialise(tx) if position in positions else None
 
     # The walk numbers a transaction before it knows its message; where a CdtTrfTxInf outside
     # a message shifted the numbers, a wanted text may be missing (the parsed record stands in).

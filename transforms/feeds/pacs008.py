@@ -66,7 +66,7 @@ def _guard() -> expat.XMLParserType:
 
 def _strip_namespaces(root: ET.Element) -> str:
     """Drop the `{namespace}` of every tag and attribute name; the root's namespace."""
-    namespace = root.tag[1 : root.tag.find("}")] if root.tag[:1] == "{" else ""
+    namespace = _namespace(root.tag)
     for elem in root.iter():
         tag = elem.tag
         if tag[:1] == "{":
@@ -78,6 +78,15 @@ def _strip_namespaces(root: ET.Element) -> str:
 
 def _local(name: str) -> str:
     return name.rpartition("}")[2]
+
+
+def _namespace(tag: str) -> str:
+    """The namespace of a `{namespace}local` tag ('' when it has none)."""
+    return tag[1 : tag.find("}")] if tag[:1] == "{" else ""
+
+
+def _not_well_formed(exc: Exception) -> FeedError:
+    return FeedError(f"not well-formed XML (broken or truncated): {exc}")
 
 
 def _feed_guarded(path: str, parser: ET.XMLParser | ET.XMLPullParser, consume: Callable[[], None] = lambda: None) -> None:
@@ -102,13 +111,9 @@ def _feed_guarded(path: str, parser: ET.XMLParser | ET.XMLPullParser, consume: C
         if guard is not None:
             guard.Parse(b"", True)  # no root element: expat says what is wrong
     except expat.ExpatError as exc:
-        raise FeedError(f"not well-formed XML (broken or truncated): {exc}") from exc
+        raise _not_well_formed(exc) from exc
     except READ_ERRORS as exc:
         raise feed_error(exc) from exc
-
-
-def _not_well_formed(exc: Exception) -> FeedError:
-    return FeedError(f"not well-formed XML (broken or truncated): {exc}")
 
 
 def parse_xml(path: str) -> tuple[ET.Element, str]:
@@ -186,7 +191,7 @@ def walk_transactions(path: str, on_tx: Callable[[int, ET.Element, ET.Element | 
         raise _not_well_formed(exc) from exc
     if not messages:
         tag = "" if last is None else last.tag
-        namespace = tag[1 : tag.find("}")] if tag[:1] == "{" else ""
+        namespace = _namespace(tag)
         where = f" in namespace {namespace}" if namespace else ""
         raise FeedError(f"not a pacs.008 message: root element <{_local(tag)}>{where}")
     return rows
@@ -242,7 +247,8 @@ def _party(paths: _Paths, tag: str, role: str, agent: str | None = None) -> Part
     return Party(role, name, account, bic, country.upper() if country else None)
 
 
-def _serialise(elem: ET.Element) -> str:
+def serialise(elem: ET.Element) -> str:
+    """The element as text, without the text that follows it."""
     tail, elem.tail = elem.tail, None
     try:
         return ET.tostring(elem, encoding="unicode")
@@ -284,7 +290,7 @@ def cdt_trf_tx(
                 problems.append(f"{field} not a date: {value!r}")
             break
     if problems:
-        return quarantine(ctx, position, _serialise(tx), "; ".join(problems))
+        return quarantine(ctx, position, serialise(tx), "; ".join(problems))
     parties = (
         _party(paths, "Dbtr", "originator", "DbtrAgt"),
         _party(paths, "Cdtr", "beneficiary", "CdtrAgt"),
