@@ -112,6 +112,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    from transforms import gc_policy
+
+    gc_policy.limit_arenas()  # before Beam starts its threads and worker processes
     _configure_logging()
     parser = _parser()
     args, extra = parser.parse_known_args(argv)

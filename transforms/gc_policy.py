@@ -12,6 +12,12 @@ Cycles are still collected, only less often.
 `give_back()` returns freed memory to the operating system after a large step: Arrow's memory
 pool and glibc's heap both keep freed blocks for reuse, so without it a worker's RSS stays at
 the high-water mark of its largest file for the rest of the run.
+
+`limit_arenas()` caps glibc's malloc arenas for this process and the worker processes it
+starts. glibc gives each thread that allocates at the same time as another its own arena (up
+to eight per core), and Beam's runner and workers run many gRPC and bundle threads: each
+arena keeps its own freed memory, which no other thread reuses. On the 1M-transaction bench
+two arenas took the tree's peak from 3,321 to 2,757 MiB at the same speed.
 """
 
 from __future__ import annotations
@@ -19,11 +25,15 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import gc
+import os
 import threading
 from typing import Any, Optional
 
 import pyarrow as pa
 
+ARENAS = 2  # glibc malloc arenas per process (glibc's default for threaded processes: 8 per core)
+ARENA_ENV = "MALLOC_ARENA_MAX"  # read by glibc when a process starts
+_M_ARENA_MAX = -8  # mallopt's parameter number for it (malloc.h)
 YOUNG_THRESHOLD = 50_000  # allocations between young collections (CPython's default: 700)
 _LOCK = threading.Lock()
 _RELAXED: list[bool] = []
@@ -41,15 +51,28 @@ def relax() -> None:
         gc.freeze()
 
 
-def _malloc_trim() -> Optional[Any]:
-    """glibc's malloc_trim, or None where the C library has none (musl, macOS)."""
+def _glibc(name: str) -> Optional[Any]:
+    """A glibc function, or None where the C library has none of that name (musl, macOS)."""
     try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        return getattr(ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6"), name)
     except (OSError, AttributeError):
         return None
 
 
-_TRIM = _malloc_trim()
+_TRIM = _glibc("malloc_trim")
+_MALLOPT = _glibc("mallopt")
+
+
+def limit_arenas(arenas: int = ARENAS) -> None:
+    """At most `arenas` malloc arenas here (from now on) and in every process started from here
+    (`MALLOC_ARENA_MAX`). A value already in the environment is the operator's and stands."""
+    if arenas < 1:
+        raise ValueError(f"arenas must be at least 1, got {arenas}")
+    if ARENA_ENV in os.environ:
+        return  # glibc read it when this process started
+    os.environ[ARENA_ENV] = str(arenas)
+    if _MALLOPT is not None:
+        _MALLOPT(_M_ARENA_MAX, arenas)
 
 
 def give_back() -> None:

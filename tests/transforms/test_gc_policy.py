@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -39,6 +40,7 @@ def test_relax_makes_young_collections_rarer_freezes_what_is_alive_and_still_col
 
 TRIM_PROBE = """
 import json
+import os
 from transforms import gc_policy
 def rss():
     return int(open('/proc/self/statm').read().split()[1]) * 4096 >> 20
@@ -56,3 +58,48 @@ def test_give_back_returns_freed_heap_memory_to_the_system():
     seen = json.loads(out.stdout.strip().splitlines()[-1])
     assert seen["trim"], "glibc's malloc_trim was not found"
     assert seen["before"] - seen["after"] > 100, seen  # MiB handed back
+
+
+ARENA_PROBE = """
+import ctypes, json, os, subprocess, sys, tempfile, threading
+from transforms import gc_policy
+if sys.argv[1] == "limit":
+    gc_policy.limit_arenas(2)
+libc = ctypes.CDLL("libc.so.6")
+libc.fopen.restype = ctypes.c_void_p
+libc.fopen.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+libc.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
+libc.fclose.argtypes = [ctypes.c_void_p]
+start, held = threading.Barrier(8), []
+def work():
+    start.wait()  # all eight allocate at the same time: glibc hands out an arena per contended thread
+    held.append([bytearray(4096) for _ in range(3000)])
+threads = [threading.Thread(target=work) for _ in range(8)]
+for t in threads: t.start()
+for t in threads: t.join()
+path = tempfile.mktemp()
+f = libc.fopen(path.encode(), b"w"); libc.malloc_info(0, f); libc.fclose(f)
+heaps = open(path).read().count("<heap nr=")
+os.unlink(path)
+child = subprocess.run([sys.executable, "-c", "import os; print(os.environ.get('MALLOC_ARENA_MAX'))"],
+                       capture_output=True, text=True).stdout.strip()
+print(json.dumps({"heaps": heaps, "child": child}))
+"""
+
+
+def _arenas(mode: str, env: dict[str, str]) -> dict:
+    clean = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
+    out = subprocess.run([sys.executable, "-c", ARENA_PROBE, mode], cwd=ROOT, capture_output=True, text=True,
+                         check=True, env={**clean, **env})  # fmt: skip
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_limit_arenas_caps_glibc_arenas_here_and_in_the_processes_started_from_here():
+    unlimited, limited = _arenas("none", {}), _arenas("limit", {})
+    assert unlimited["heaps"] > 2, unlimited  # without the cap, contended threads get arenas of their own
+    assert limited["heaps"] <= 2, limited
+    assert (unlimited["child"], limited["child"]) == ("None", "2")
+
+
+def test_limit_arenas_leaves_the_operators_setting_alone():
+    assert _arenas("limit", {"MALLOC_ARENA_MAX": "4"})["child"] == "4"
