@@ -68,3 +68,27 @@ def test_the_index_never_drops_a_name_that_scores(words, threshold):
     for pos, listed in enumerate(KEYS):
         if score_name(key, listed, "organization", WEIGHTS).score >= threshold:  # type: ignore[arg-type]
             assert pos in proposed, (words, LISTED[pos])
+
+
+def test_the_deletion_table_costs_under_120_bytes_a_variant_and_still_finds_shared_variants():
+    import random
+    import tracemalloc
+
+    rnd = random.Random(3)
+    names = [" ".join("".join(rnd.choice("bcdfgklmnprstvz") + rnd.choice("aeiou") for _ in range(5)) for _ in range(2))
+             for _ in range(2000)]  # fmt: skip
+    keys = [name_key(n) for n in names]
+    weights = TokenWeights(k.core for k in keys)  # type: ignore[union-attr]
+    tracemalloc.start()
+    try:
+        index = NameIndex(keys, weights)  # type: ignore[arg-type]
+        used = sum(s.size for s in tracemalloc.take_snapshot().statistics("filename")
+                   if s.traceback[0].filename.endswith("index.py"))  # fmt: skip
+    finally:
+        tracemalloc.stop()
+    variants = len(index._deletes)
+    assert variants > 100_000
+    assert used / variants < 120, f"{used / variants:.0f} bytes per variant"  # a list per variant: ~190
+    # a variant two listed words share leads to both ("bakalo" and "bakelo" both give "baklo")
+    pair = NameIndex([name_key("Bakalo"), name_key("Bakelo")], TokenWeights(["bakalo", "bakelo"]))  # type: ignore[list-item]
+    assert pair.word_matches("bakilo") == {"bakalo", "bakelo"}
