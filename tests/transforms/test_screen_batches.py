@@ -93,3 +93,39 @@ def test_pack_blocks_rejects_a_bad_size():
 
     with pytest.raises(ValueError):
         PackBlocks(0)
+
+
+def test_a_worker_empties_its_row_caches_before_it_builds_the_index(tmp_path, coalition_entries):
+    import functools
+
+    from transforms import screen
+    from transforms.parties import party_queries
+
+    lists_path = str(tmp_path / "lists.pickle")
+    save_lists([make_list(coalition_entries)], lists_path)
+
+    def sizes():
+        return [c.cache_info().currsize for c in screen.ROW_CACHES]
+
+    for cache in screen.ROW_CACHES:
+        cache.cache_clear()
+    screen.load_matcher(lists_path, 88)
+    the_index_alone = sizes()  # what building the index itself caches (the listed names)
+    index_batch(TXS)  # fills the query, party, identifier and name caches with the rows'
+    assert screen.query_key.cache_info().currsize > 0 and party_queries.cache_info().currsize > 0
+    assert sizes() != the_index_alone
+    matcher = screen.build_matcher(lists_path, 88)
+    assert sizes() == the_index_alone
+    assert matcher.screen(list(distinct_queries(TXS[0]))) is not None
+    # every large per-row cache of the screening path is among those emptied
+    import transforms.parties
+    import transforms.validate
+    import watchlists.identifiers
+    import watchlists.normalize
+    import watchlists.scripts
+
+    modules = (screen, transforms.parties, transforms.validate, watchlists.identifiers, watchlists.normalize,
+               watchlists.scripts)  # fmt: skip
+    large = {v for m in modules for v in vars(m).values()
+             if isinstance(v, functools._lru_cache_wrapper) and (v.cache_info().maxsize or 1 << 30) >= 10_000}  # fmt: skip
+    assert large == set(screen.ROW_CACHES)
