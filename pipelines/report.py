@@ -116,14 +116,19 @@ def top_entities(alerts: pd.DataFrame, limit: int = TOP_ENTITIES) -> str:
     headers = ["list", "entry", "listed name", "type", "alerts", "countries", "best score", "match types"]
     if not len(alerts):
         return table(headers, [])
+    # counted and ranked for every entry at once; described (name, countries, ...) only for the
+    # `limit` shown: a 1M-row run has ~5,400 entries, and describing each took ~6 s
+    groups = alerts.groupby(["list_source", "entry_id"], observed=True)
+    ranked = sorted(zip(groups.size().items(), groups["score"].max().tolist()),
+                    key=lambda r: (-r[0][1], -r[1], str(r[0][0][0]), str(r[0][0][1])))  # fmt: skip
     rows = []
-    for (source, entry), g in alerts.groupby(["list_source", "entry_id"], observed=True):
+    for ((source, entry), count), best in ranked[:limit]:
+        g = groups.get_group((source, entry))
         names = g["matched_name"].dropna()
         rows.append([source, entry, names.mode().iloc[0] if len(names) else "",
-                     str(g["entity_type"].iloc[0]), len(g), ", ".join(sorted(map(str, g["country"].unique()))),
-                     float(g["score"].max()), ", ".join(sorted(map(str, g["match_type"].unique())))])  # fmt: skip
-    rows.sort(key=lambda r: (-r[4], -r[6], str(r[0]), str(r[1])))
-    return table(headers, rows[:limit])
+                     str(g["entity_type"].iloc[0]), count, ", ".join(sorted(map(str, g["country"].unique()))),
+                     float(best), ", ".join(sorted(map(str, g["match_type"].unique())))])  # fmt: skip
+    return table(headers, rows)
 
 
 def quarantine_reasons(quarantine: pd.DataFrame) -> str:

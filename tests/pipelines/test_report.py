@@ -108,3 +108,23 @@ def test_the_console_check_catches_errors(tmp_path):
                    '<img src="https://example.invalid/x.png"><script>console.error("boom")</script>')  # fmt: skip
     _, console = render(str(bad))
     assert any("boom" in line for line in console) and any("Content Security Policy" in line for line in console)
+
+
+def test_top_entities_ranks_by_alerts_then_best_score_and_describes_only_those_shown():
+    import pandas as pd
+
+    from pipelines.report import top_entities
+
+    def alert(entry, country, score, name, match="name"):
+        return {"list_source": "ofac", "entry_id": entry, "matched_name": name, "entity_type": "vessel",
+                "country": country, "score": score, "match_type": match, "alert_id": f"{entry}-{country}-{score}"}
+
+    alerts = pd.DataFrame([alert("E1", "NL", 90.0, "SEA LION"), alert("E1", "BE", 95.0, "SEA LION"),
+                           alert("E1", "NL", 91.0, "SEA-LION", "imo"),  # 3 alerts
+                           alert("E2", "DE", 99.0, "ARTAVAND"), alert("E2", "DE", 98.0, None),  # 2, best 99
+                           alert("E3", "FR", 100.0, "KUNASHIR"), alert("E3", "IT", 89.0, "KUNASHIR"),  # 2, best 100
+                           alert("E4", "ES", 88.0, "MAREA AZUL")])  # fmt: skip
+    html = top_entities(alerts, limit=3)
+    shown = re.findall(r"<td>(E\d)</td>", html)
+    assert shown == ["E1", "E3", "E2"]  # E4 (one alert) is past the limit
+    assert "BE, NL" in html and "imo, name" in html and ">SEA LION<" in html and '<td class="n">95</td>' in html
