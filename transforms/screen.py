@@ -104,14 +104,31 @@ def join_alerts(batch: IndexedBatch, found: Mapping[PartyQuery, Sequence[Match]]
     return alerts
 
 
+SENT_LIMIT = 500_000  # queries a worker remembers having sent in one bundle (then it starts afresh)
+
+
 class _IndexBatchFn(beam.DoFn):
-    """A block → (the block, its query keys, their ends); and (shard, packed queries) as QUERIES."""
+    """A block → (the block, its query keys, their ends); and (shard, packed queries) as QUERIES,
+    each query once per bundle: counterparties recur across a day's blocks, and at 1M rows a
+    worker's blocks held 4.5 times as many queries as it had distinct ones (packing, shuffling
+    and unpacking the repeats cost ~3.5% of the run)."""
+
+    def start_bundle(self) -> None:
+        self._sent: set[PartyQuery] = set()
 
     def process(self, blob):  # type: ignore[override]
         batch, by_shard = index_batch(unpack(blob))
         yield blob, batch.keys.tobytes(), batch.ends.tobytes()  # the block passes through as it came
+        if len(self._sent) > SENT_LIMIT:
+            self._sent = set()  # bounded memory: a repeat sent again is matched once all the same
         for shard, queries in sorted(by_shard.items()):  # one pickle per shard, not one per query
-            yield beam.pvalue.TaggedOutput(QUERIES, (shard, pack(queries)))
+            new = [q for q in queries if q not in self._sent]
+            if new:
+                self._sent.update(new)
+                yield beam.pvalue.TaggedOutput(QUERIES, (shard, pack(new)))
+
+    def finish_bundle(self) -> None:
+        self._sent = set()
 
 
 class _MatchFn(beam.DoFn):

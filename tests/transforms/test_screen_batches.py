@@ -129,3 +129,39 @@ def test_a_worker_empties_its_row_caches_before_it_builds_the_index(tmp_path, co
     large = {v for m in modules for v in vars(m).values()
              if isinstance(v, functools._lru_cache_wrapper) and (v.cache_info().maxsize or 1 << 30) >= 10_000}  # fmt: skip
     assert large == set(screen.ROW_CACHES)
+
+
+def _sent_queries(blocks, limit=None, monkeypatch=None):
+    from transforms import screen
+    from transforms.packing import pack
+
+    if limit is not None:
+        monkeypatch.setattr(screen, "SENT_LIMIT", limit)
+    fn = screen._IndexBatchFn()
+    fn.start_bundle()
+    sent, passed = [], 0
+    for block in blocks:
+        for out in fn.process(pack(block)):
+            if isinstance(out, beam.pvalue.TaggedOutput):
+                sent += unpack(out.value[1])
+            else:
+                passed += 1
+    fn.finish_bundle()
+    return sent, passed
+
+
+def test_a_bundle_sends_each_distinct_query_once_and_every_block_on():
+    blocks = [TXS[i : i + 8] for i in range(0, len(TXS), 8)]
+    distinct = {q for tx in TXS for q in distinct_queries(tx)}
+    sent, passed = _sent_queries(blocks)
+    assert passed == len(blocks)
+    assert sorted(sent, key=repr) == sorted(distinct, key=repr)  # each once, none missing
+    per_block = sum(len({q for tx in b for q in distinct_queries(tx)}) for b in blocks)
+    assert per_block > 2 * len(distinct)  # what the blocks would have sent without it
+
+
+def test_past_its_limit_a_bundle_forgets_what_it_sent_and_still_sends_every_query(monkeypatch):
+    blocks = [TXS[i : i + 8] for i in range(0, len(TXS), 8)]
+    distinct = {q for tx in TXS for q in distinct_queries(tx)}
+    sent, _ = _sent_queries(blocks, limit=3, monkeypatch=monkeypatch)
+    assert set(sent) == distinct and len(sent) > len(distinct)
