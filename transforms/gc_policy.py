@@ -16,8 +16,9 @@ the high-water mark of its largest file for the rest of the run.
 `limit_arenas()` caps glibc's malloc arenas for this process and the worker processes it
 starts. glibc gives each thread that allocates at the same time as another its own arena (up
 to eight per core), and Beam's runner and workers run many gRPC and bundle threads: each
-arena keeps its own freed memory, which no other thread reuses. On the 1M-transaction bench
-two arenas took the tree's peak from 3,321 to 2,757 MiB at the same speed.
+arena keeps its own freed memory, which no other thread reuses. On the 1M-transaction run
+two arenas took the tree's peak from 3,270–3,321 to 2,730–2,976 MiB (five runs) at the same
+speed.
 """
 
 from __future__ import annotations
