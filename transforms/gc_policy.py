@@ -30,8 +30,6 @@ import os
 import threading
 from typing import Any, Optional
 
-import pyarrow as pa
-
 ARENAS = 2  # glibc malloc arenas per process (glibc's default for threaded processes: 8 per core)
 ARENA_ENV = "MALLOC_ARENA_MAX"  # read by glibc when a process starts
 _M_ARENA_MAX = -8  # mallopt's parameter number for it (malloc.h)
@@ -78,6 +76,8 @@ def limit_arenas(arenas: int = ARENAS) -> None:
 
 def give_back() -> None:
     """Hand the memory freed since the last call back to the operating system."""
+    import pyarrow as pa  # here, not at the top: the CLI imports this module for every command
+
     gc.collect(0)
     pa.default_memory_pool().release_unused()
     if _TRIM is not None:
