@@ -42,7 +42,15 @@ from transforms.suppress import (
     status_counts,
     suppression_path,
 )
-from transforms.write import PART_FILE, PartitionSpec, WritePartitions, country_encryption, partition_dir, write_parquet
+from transforms.write import (
+    PART_FILE,
+    PartitionSpec,
+    WritePartitions,
+    WritePartitionTables,
+    country_encryption,
+    partition_dir,
+    write_parquet,
+)
 from watchlists.errors import WatchlistError
 from watchlists.spec import Watchlist, load_watchlists
 
@@ -75,7 +83,7 @@ def build_pipeline(p: beam.Pipeline, files: list[FeedFile], staging: str, lists_
         alerts = alerts | "ApplySuppressions" >> ApplySuppressions(suppressions)
     (read.blocks
      | "BuildPartyStore" >> BuildPartyStore()
-     | "WriteParties" >> WritePartitions(
+     | "WriteParties" >> WritePartitionTables(
             PartitionSpec(staging, "parties", business_date, PartyRow, PARTY_SCHEMA, party_sort_key, keys=keys)))  # fmt: skip
     alerts | "WriteAlerts" >> WritePartitions(
         PartitionSpec(staging, "alerts", business_date, Alert, ALERT_SCHEMA, alert_sort_key, keys=keys))

@@ -8,11 +8,19 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from schemas.arrow import to_table
 from schemas.lookback import PARTY_SCHEMA, PartyRow
+from schemas.records import Party, Transaction
 from tests.conftest import make_list
 from tests.pipelines.output_fixture import demo_entries, demo_transactions, screen, tx
 from transforms.packing import PackBlocks
 from transforms.parties import RunInfo
-from transforms.party_store import BuildPartyStore, party_key, party_rows, party_transactions
+from transforms.party_store import (
+    BuildPartyStore,
+    occurrence_tables,
+    party_key,
+    party_rows,
+    party_table,
+    party_transactions,
+)
 from transforms.write import write_parquet
 
 TS = pa.timestamp("us", tz="UTC")
@@ -71,8 +79,46 @@ def test_stored_parties_give_the_same_alerts_as_the_transactions():
     assert all(a.amount is None for a in rebuilt)
 
 
+def _expected_tables(txs) -> list:
+    rows = party_rows(txs)
+    return [(c, to_table([r for r in rows if r.country == c], PartyRow, PARTY_SCHEMA).to_pylist())
+            for c in sorted({r.country for r in rows})]  # fmt: skip
+
+
 def test_build_party_store_in_beam_equals_the_plain_function():
     txs = demo_transactions()
     with TestPipeline() as p:
-        rows = p | beam.Create(txs) | PackBlocks(2) | BuildPartyStore()  # parties spread over blocks
-        assert_that(rows, equal_to(party_rows(txs)), label="PartyRows")
+        tables = p | beam.Create(txs) | PackBlocks(2) | BuildPartyStore()  # parties spread over blocks
+        assert_that(tables | beam.MapTuple(lambda c, t: (c, t.to_pylist())), equal_to(_expected_tables(txs)))
+
+
+def _crypto(tx_id: str, row: int, customer: Party, counterparty: Party) -> Transaction:
+    return Transaction("NL", "2026-11-27", "crypto", "crypto/exchange.csv", row, tx_id, 1_700_000_000_000_000 + row,
+                       1.0, "ETH", (customer, counterparty), None, file_format="crypto-csv")  # fmt: skip
+
+
+def test_party_table_merges_blocks_drops_repeats_and_keeps_missing_apart_from_empty():
+    wallet = "0x52908400098527886E0F7030069857D2E4169EE7"
+    txs = [
+        _crypto("c2", 9, Party("customer", "Noordzee Bulk", "C-1", None, "NL"), Party("counterparty", None, None, None, None, wallet)),
+        _crypto("c1", 3, Party("customer", "Noordzee Bulk", "C-1", None, "NL"), Party("counterparty", "", None, None, None, wallet)),
+        _crypto("c1", 3, Party("customer", "Noordzee Bulk", "C-1", None, "NL"), Party("counterparty", "", None, None, None, wallet)),
+        tx("NL", "b9", "Noordzee Bulk", "Noordzee Bulk", row=2, source_file="bank/a.csv", originator_account="C-1"),
+    ]  # fmt: skip
+    tables = dict(occurrence_tables(txs[:2]))
+    more = occurrence_tables(txs[2:])
+    merged = party_table("NL", pa.concat_tables([tables["NL"], more["NL"]]))  # two blocks' tables
+    rows = merged.to_pylist()
+    assert sorted(rows, key=repr) == sorted(_expected_tables(txs)[0][1], key=repr)  # the order: below
+    bulk = [r for r in rows if r["party_name"] == "Noordzee Bulk" and r["account"] == "C-1"]
+    assert len(bulk) == 1  # one party across both files and blocks; the listed-twice occurrence once
+    assert [(o["source_file"], o["source_row"], o["party_role"]) for o in bulk[0]["occurrences"]] == [
+        ("bank/a.csv", 2, "originator"),
+        ("crypto/exchange.csv", 3, "customer"),
+        ("crypto/exchange.csv", 9, "customer"),
+    ]
+    wallets = [r for r in rows if r["crypto_address"] == wallet]
+    assert [r["party_name"] for r in wallets] == [None, ""]  # two parties: an empty name is not a missing one,
+    assert rows.index(wallets[0]) + 1 == rows.index(wallets[1])  # sorted as "" (party_sort_key), missing first
+    assert [(r["kind"], r["party_name"] or "") for r in rows] == sorted((r["kind"], r["party_name"] or "") for r in rows)
+    assert [r["party_identifier"] for r in wallets] == [wallet, wallet]
