@@ -73,9 +73,12 @@ def party_refs(tx: Transaction) -> list[PartyRef]:
 
 
 def distinct_queries(tx: Transaction) -> Iterator[PartyQuery]:
-    """Every query of a transaction (callers de-duplicate across transactions)."""
-    for ref in party_refs(tx):
-        yield from ref.queries
+    """Every query of a transaction, as `party_refs` gives them (callers de-duplicate across
+    transactions); without building the PartyRefs: this runs for every transaction."""
+    for party in tx.parties:
+        yield from party_queries(party.name, party.account, party.bic, party.crypto_address)
+    if tx.remittance_info and tx.remittance_info.strip():
+        yield PartyQuery(text=tx.remittance_info)
 
 
 def alert_id(tx: Transaction, role: str, match: Match) -> str:

@@ -243,6 +243,9 @@ AMOUNTS = [
     ("18250.00", True, 18250.0),  # a machine-written decimal point in a ';' feed
     ("1 234,56", True, 1234.56),
     ("0", False, 0.0),
+    ("+7.25", False, 7.25),  # plain numbers take a fast path: the same values
+    ("-5", True, -5.0),
+    ("1234", True, 1234.0),
 ]
 
 

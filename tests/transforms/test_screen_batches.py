@@ -12,7 +12,7 @@ from apache_beam.testing.util import assert_that, equal_to
 from schemas.records import Party, Transaction
 from tests.conftest import make_list
 from transforms.packing import PackBlocks, UnpackBlocks, unpack
-from transforms.parties import RunInfo, distinct_queries, make_alerts
+from transforms.parties import RunInfo, distinct_queries, make_alerts, party_refs
 from transforms.screen import ScreenParties, index_batch, join_alerts, query_key, save_lists
 from watchlists.matcher import Matcher, PartyQuery
 
@@ -42,6 +42,15 @@ def _tx(i, beneficiary, remittance=None, address=None):
 BENEFICIARIES = ["NOORDZEE BULK SHIPPING B.V.", "Albert Heijn BV", "Pieter Claes", "Noordzee Bulk Shipping BV"]
 TXS = [_tx(i, BENEFICIARIES[i % 4], "M/V Marea Azul IMO 9187629" if i % 7 == 0 else None,
            "0x8589427373D6D84E98730D7795D8F6F8731FDA16" if i % 5 == 0 else None) for i in range(1, 60)]  # fmt: skip
+
+
+def test_distinct_queries_are_the_queries_of_the_party_refs():
+    """make_alerts joins through party_refs; the index must have keyed exactly those queries."""
+    blank = Transaction("NL", "2026-11-27", "bank", "bank/p.csv", 99, "t99", 0, 1.0, "EUR",
+                        (Party("originator", "  "), Party("beneficiary", None, bic="ABNANL2A")), "  ")  # fmt: skip
+    for tx in [*TXS, blank]:
+        assert list(distinct_queries(tx)) == [q for ref in party_refs(tx) for q in ref.queries]
+    assert any(q.text for tx in TXS for q in distinct_queries(tx))  # remittance texts are among them
 
 
 def test_index_batch_keys_every_query_and_shards_each_distinct_query_once():

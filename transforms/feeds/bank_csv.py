@@ -54,15 +54,14 @@ def _upper(value: str | None) -> str | None:
     return value.upper() if value else None
 
 
+_SIDE_COLUMNS = {prefix: tuple(f"{prefix}_{field}" for field in ("name", "account", "bic", "country"))
+                 for prefix in ("originator", "beneficiary")}  # fmt: skip
+
+
 def _side(values: dict[str, str | None], prefix: str, role: str) -> Party:
     """The originator or beneficiary party from its `<prefix>_*` columns."""
-    return Party(
-        role=role,
-        name=values.get(f"{prefix}_name"),
-        account=values.get(f"{prefix}_account"),
-        bic=values.get(f"{prefix}_bic"),
-        country=_upper(values.get(f"{prefix}_country")),
-    )
+    name, account, bic, country = _SIDE_COLUMNS[prefix]
+    return Party(role, values.get(name), values.get(account), values.get(bic), _upper(values.get(country)))
 
 
 def bank_row(

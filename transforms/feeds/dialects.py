@@ -136,10 +136,14 @@ class CsvDialect(NamedTuple):
         return tuple(c for c in required if c not in ("originator_name", "beneficiary_name")) + ("counterparty_name",)
 
 
+_CANONICAL_AMOUNT: dict[bool, Callable[[str], float]] = {  # made once, not per row
+    False: lambda text: parse_amount(text, False), True: lambda text: parse_amount(text, True)}
+
+
 def amount_reader(dialect: CsvDialect | None, decimal_comma: bool) -> Callable[[str], float]:
     """How to read an amount: the dialect's separators, else the canonical rule."""
     if dialect is None or (dialect.decimal is None and dialect.thousands is None):
-        return lambda text: parse_amount(text, decimal_comma)
+        return _CANONICAL_AMOUNT[decimal_comma]
     point = dialect.decimal or ("," if dialect.thousands == "." else ".")
     group = dialect.thousands if dialect.thousands is not None else ("." if point == "," else ",")
 
