@@ -20,18 +20,23 @@ import zstandard
 
 
 def pack(obj: object) -> bytes:
-    """One pickled, zstd-compressed blob."""
-    return zstandard.ZstdCompressor(level=1).compress(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+    """One pickled, zstd-compressed blob. The blob and `obj` are remembered (per thread), so
+    `unpack` of this very blob object gives `obj` back without unpickling: a consumer fused
+    into the producer's stage gets the object the producer emitted (the reader's blocks go
+    to the screening index and the party store in the reader's own stage)."""
+    blob = zstandard.ZstdCompressor(level=1).compress(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+    _LAST.blob, _LAST.value = blob, obj
+    return blob
 
 
-_LAST = threading.local()  # per thread: the blob unpacked last, and what it held
+_LAST = threading.local()  # per thread: the blob packed or unpacked last, and what it holds
 
 
 def unpack(blob: bytes) -> Any:
-    """What `pack` packed. Two consumers fused into one stage (the screening index and the
-    party store both read the blocks the reader emits) get the very same blob object: the
-    second call gets the first one's rows instead of unpickling them again. Treat the result
-    as read-only."""
+    """What `pack` packed. Consumers fused into one stage with each other (the screening
+    index and the party store) or with the producer get the very same blob object: then the
+    rows already made are given instead of unpickling them again. Treat the result as
+    read-only."""
     if getattr(_LAST, "blob", None) is blob:
         return _LAST.value
     value = pickle.loads(zstandard.ZstdDecompressor().decompress(blob))

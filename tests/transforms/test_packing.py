@@ -50,7 +50,7 @@ def test_plain_packing_refuses_records_and_round_trips_plain_data():
     assert unpack(pack([TX])) == [TX]
 
 
-def test_the_same_blob_object_is_unpickled_once_an_equal_copy_again(monkeypatch):
+def test_the_same_blob_object_is_unpickled_at_most_once_an_equal_copy_again(monkeypatch):
     import pickle
 
     import transforms.packing as packing
@@ -58,9 +58,12 @@ def test_the_same_blob_object_is_unpickled_once_an_equal_copy_again(monkeypatch)
     calls = []
     real = pickle.loads
     monkeypatch.setattr(packing.pickle, "loads", lambda data: calls.append(1) or real(data))
-    blob = pack([TX])
-    first = unpack(blob)
-    assert unpack(blob) is first and len(calls) == 1  # a second consumer of the same element
-    copy = bytes(bytearray(blob))
+    rows = [TX]
+    blob = pack(rows)
+    assert unpack(blob) is rows and not calls  # a consumer in the producer's stage: the rows emitted
+    copy = bytes(bytearray(blob))  # what a consumer in another stage receives
     assert copy == blob and copy is not blob
-    assert unpack(copy) == first and len(calls) == 2
+    first = unpack(copy)
+    assert first == rows and first is not rows and len(calls) == 1
+    assert unpack(copy) is first and len(calls) == 1  # a second consumer of the same element
+    assert unpack(bytes(bytearray(blob))) == rows and len(calls) == 2
