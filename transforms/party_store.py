@@ -1,11 +1,10 @@
 """The party store: the distinct parties a run screened and where they appeared (no amounts).
 
 `party_rows(transactions)` is the plain function; `BuildPartyStore` is the same thing as a Beam
-transform over packed blocks of transactions, in Arrow columns: each block's occurrences
-become a table, and a country's tables are merged into its store by sorting (`party_table`).
-`party_transactions` turns a
-stored row back into minimal transactions, so re-screening reuses `make_alerts` and gives the
-same alert ids a full run would.
+transform over packed blocks of transactions: each block's occurrences travel as plain rows,
+become Arrow columns at the merge, and a country's store is built from them by one sort
+(`party_table`). `party_transactions` turns a stored row back into minimal transactions, so
+re-screening reuses `make_alerts` and gives the same alert ids a full run would.
 """
 
 from __future__ import annotations
@@ -201,9 +200,9 @@ class BuildPartyStore(beam.PTransform):
     """Packed blocks of transactions → (country, its party store as a PARTY_SCHEMA table, in
     party_sort_key order) per country that has parties; write with WritePartitionTables.
 
-    The occurrences travel and merge as Arrow columns: with a PartyRow (and a tuple per
-    occurrence) per party, building the store took 14% of the workers' time at 1M
-    transactions and was where their memory peaked."""
+    The occurrences merge as Arrow columns: with a PartyRow (and a tuple per occurrence) per
+    party, building the store took 14% of the workers' time at 1M transactions and was where
+    their memory peaked."""
 
     def expand(self, blocks):
         return (
