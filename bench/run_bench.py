@@ -111,8 +111,8 @@ def run(args: argparse.Namespace) -> dict:
         names = [q for q in queries if q.name]
         cores = os.cpu_count() or 1
         names_per_s, _, names_cpu_s = measure.names_per_second(Matcher(lists, threshold=THRESHOLD), one["names"], cores)
-        # Five alternating pairs, the median of their ratios: a ~2 s timing swings by a third on
-        # this machine, and the best of three once made a fast single run decide the ratio.
+        # Five alternating pairs, the median of their ratios: this machine's speed drifts, and
+        # the best of three once made a fast single run decide the ratio.
         doubled, single_times, double_times = measure.doubled(lists), [], []
         for _ in range(5):
             single_times.append(measure.matching_seconds(lists, list(queries), THRESHOLD))
