@@ -92,7 +92,6 @@ _OCCURRENCE = tuple.__new__  # a PartyOccurrence from its fields' tuple, without
 
 # --- the same rows as Arrow tables, for the Beam transform ---
 
-_TS = pa.timestamp("us", tz="UTC")
 _PARTY_COLUMNS = ("business_date", "kind", "party_name", "account", "bic", "crypto_address", "party_country")
 _OCCURRENCE_COLUMNS = tuple(f.name for f in OCCURRENCE_TYPE)  # source_type … party_role
 OCCURRENCES_SCHEMA = pa.schema(  # one row per occurrence: the party's key, then where it appeared
@@ -121,15 +120,15 @@ def occurrence_tables(transactions: Iterable[Transaction]) -> dict[str, pa.Table
     return {country: occurrence_table(rows) for country, rows in occurrence_rows(transactions).items()}
 
 
+_NULLS_PER_KEY = int(pa.__version__.split(".")[0]) >= 25  # older pyarrow takes null_placement for all keys
+
+
 def _sort_indices(table: pa.Table, names: Iterable[str]) -> pa.Array:
     """Row positions in ascending order of the named columns, a missing value first (so a
     missing text sorts as "" does in `party_sort_key`, and just before it)."""
     if _NULLS_PER_KEY:
         return pc.sort_indices(table, [(name, "ascending", "at_start") for name in names])
     return pc.sort_indices(table, [(name, "ascending") for name in names], null_placement="at_start")
-
-
-_NULLS_PER_KEY = int(pa.__version__.split(".")[0]) >= 25  # older pyarrow takes null_placement for all keys
 
 
 def _equal_to_previous(column: pa.Array) -> pa.Array:

@@ -73,6 +73,7 @@ def test_encrypted_run_writes_only_ciphertext_and_needs_every_key(tmp_path, monk
     import pyarrow.parquet as pq
 
     from schemas.arrow import ALERT_SCHEMA
+    from schemas.lookback import PARTY_SCHEMA
     from transforms.encryption import read_encrypted
 
     keys = {"NL": base64.b64encode(b"k" * 32).decode()}
@@ -88,3 +89,8 @@ def test_encrypted_run_writes_only_ciphertext_and_needs_every_key(tmp_path, monk
         pq.read_table(part)
     table = read_encrypted(str(out / "alerts"), "NL", keys, ALERT_SCHEMA)
     assert sorted(table.column("tx_id").to_pylist()) == ["nl-1", "nl-3"]
+    parties = out / "parties" / "country=NL" / f"business_date={DATE}" / "part-00000.parquet"  # written as a table
+    with pytest.raises((OSError, pa.ArrowException)):
+        pq.read_table(parties)
+    stored = read_encrypted(str(out / "parties"), "NL", keys, PARTY_SCHEMA)
+    assert {"nl-1", "nl-3"} <= {o["tx_id"] for row in stored.column("occurrences").to_pylist() for o in row}

@@ -212,9 +212,8 @@ def parse_amount(text: str, decimal_comma: bool = False) -> float:
     With decimal_comma a lone '.' that is not a thousands group ("18250.00") still reads as
     a decimal point (machine exports ignore the locale). Raises ValueError otherwise.
     """
-    if _PLAIN_NUMBER.fullmatch(text):  # "18250.00": most machine exports (without decimal_comma it reads the same)
-        if not decimal_comma or "." not in text:
-            return float(text)
+    if _PLAIN_NUMBER.fullmatch(text) and not (decimal_comma and "." in text):
+        return float(text)  # "18250.00", "-5": what most exports write (a '.' in a decimal-comma feed: below)
     s = re.sub(r"[\s\u00a0\u202f']", "", text)
     group, point = (".", ",") if decimal_comma else (",", ".")
     lone_dot = decimal_comma and point not in s and s.count(group) == 1
