@@ -61,8 +61,14 @@ def country_encryption(keys: Optional[dict[str, str]], country: str, schema: pa.
     return encryption_properties(country, keys, schema.names)
 
 
-ROW_GROUP_ROWS = 65_536  # rows per Parquet row group when a partition is written in order
+ROW_GROUP_ROWS = 65_536  # rows per Parquet row group (write_table writes no larger ones)
 FLUSH_ROWS = 4096  # rows a country's block holds before it is packed and sent on
+
+
+def _write_partition(spec: "PartitionSpec", country: str, table: pa.Table, order: Optional[pa.Array] = None) -> None:
+    """A country's partition file under the spec's staging root (encrypted when it has keys)."""
+    folder = partition_dir(spec.staging_root, spec.kind, country, spec.business_date)
+    write_table(os.path.join(folder, PART_FILE), table, country_encryption(spec.keys, country, spec.schema), order)
 
 
 class _CountryBlocksFn(beam.DoFn):
@@ -111,8 +117,7 @@ class _WritePartitionFn(beam.DoFn):
         order = pa.array(sorted(range(len(keys)), key=keys.__getitem__), type=pa.int64())
         del keys
         table = pa.concat_tables(tables)  # no copy: the blocks' tables, chained
-        folder = partition_dir(spec.staging_root, spec.kind, country, spec.business_date)
-        write_table(os.path.join(folder, PART_FILE), table, country_encryption(spec.keys, country, spec.schema), order)
+        _write_partition(spec, country, table, order)
         rows = table.num_rows
         del table, tables
         gc_policy.give_back()
@@ -125,9 +130,7 @@ class _WriteTableFn(beam.DoFn):
 
     def process(self, keyed):  # type: ignore[override]
         country, table = keyed
-        spec = self._spec
-        folder = partition_dir(spec.staging_root, spec.kind, country, spec.business_date)
-        write_table(os.path.join(folder, PART_FILE), table, country_encryption(spec.keys, country, spec.schema))
+        _write_partition(self._spec, country, table)
         yield country, table.num_rows
 
 
