@@ -14,6 +14,7 @@ statement that names only the counterparty into originator and beneficiary.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from schemas.records import Party, QuarantineRow, Transaction
 from transforms.feeds.common import (
@@ -21,6 +22,7 @@ from transforms.feeds.common import (
     FileContext,
     iter_csv,
     missing_values,
+    pooled,
     quarantine,
     transaction,
 )
@@ -65,9 +67,10 @@ def _side(values: dict[str, str | None], prefix: str, role: str) -> Party:
 
 
 def bank_row(
-    record: CsvRecord, ctx: FileContext, dialect: CsvDialect | None = None
+    record: CsvRecord, ctx: FileContext, dialect: CsvDialect | None = None, pool: dict[Any, Any] | None = None
 ) -> Transaction | QuarantineRow:
-    """One CSV data row as a Transaction, or a QuarantineRow naming every problem found."""
+    """One CSV data row as a Transaction, or a QuarantineRow naming every problem found;
+    parties and repeated texts are taken from the file's `pool` (see `pooled`)."""
     if record.problem is not None:
         return quarantine(ctx, record.row, record.raw, record.problem)
     values = record.values
@@ -94,23 +97,23 @@ def bank_row(
     if problems:
         return quarantine(ctx, record.row, record.raw, "; ".join(problems))
     parties = [
-        _side(values, "originator", "originator"),
-        _side(values, "beneficiary", "beneficiary"),
+        pooled(pool, _side(values, "originator", "originator")),
+        pooled(pool, _side(values, "beneficiary", "beneficiary")),
     ]
     for role in ("ultimate_originator", "ultimate_beneficiary"):
         name = values.get(f"{role}_name")
         if name:
-            parties.append(Party(role=role, name=name))
+            parties.append(pooled(pool, Party(role=role, name=name)))
     return transaction(
         ctx,
         source_row=record.row,
         tx_id=values["tx_id"] or "",
         tx_timestamp_us=timestamp,
         amount=amount,
-        currency=_upper(values.get("currency")),
+        currency=pooled(pool, _upper(values.get("currency"))),
         parties=tuple(parties),
         remittance_info=values.get("remittance_info"),
-        reporting_entity=values.get("reporting_entity"),
+        reporting_entity=pooled(pool, values.get("reporting_entity")),
         file_format=FILE_FORMAT,
     )
 
@@ -128,5 +131,6 @@ def read_bank_csv(
     else:
         records = iter_csv(path, dialect.required_columns(REQUIRED), encoding=dialect.encoding,
                            delimiter=dialect.delimiter, rename=dialect.rename)  # fmt: skip
+    pool: dict[Any, Any] = {}
     for record in records:
-        yield bank_row(record, ctx, dialect)
+        yield bank_row(record, ctx, dialect, pool)

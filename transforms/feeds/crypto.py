@@ -24,6 +24,7 @@ from transforms.feeds.common import (
     is_valid_utf8,
     iter_csv,
     missing_values,
+    pooled,
     printable,
     quarantine,
     text_lines,
@@ -60,9 +61,11 @@ def crypto_record(
     file_format: str,
     decimal_comma: bool = False,
     dialect: CsvDialect | None = None,
+    pool: dict[Any, Any] | None = None,
 ) -> Transaction | QuarantineRow:
     """One crypto record (values by lower-case field name) as a Transaction or QuarantineRow;
-    `raw` is the record's text, or what gives it (only a quarantined record needs it)."""
+    `raw` is the record's text, or what gives it (only a quarantined record needs it).
+    Parties and the asset are taken from the file's `pool` (see `pooled`)."""
     required: tuple[str, ...] = REQUIRED
     if dialect is not None:
         values = dialect.canonical(values, ctx.source_file, row)
@@ -89,24 +92,24 @@ def crypto_record(
     if problems:
         return quarantine(ctx, row, raw if isinstance(raw, str) else raw(), "; ".join(problems))
     country = values.get("customer_country")
-    customer = Party(
+    customer = pooled(pool, Party(
         role="customer",
         name=values.get("customer_name"),
         account=values.get("customer_id"),
         country=country.upper() if country else None,
-    )
-    counterparty = Party(
+    ))
+    counterparty = pooled(pool, Party(
         role="counterparty",
         name=values.get("counterparty_name"),
         crypto_address=values.get("counterparty_address"),
-    )
+    ))
     return transaction(
         ctx,
         source_row=row,
         tx_id=values["tx_id"] or "",
         tx_timestamp_us=timestamp,
         amount=amount,
-        currency=(values.get("asset") or "").upper(),
+        currency=pooled(pool, (values.get("asset") or "").upper()),
         parties=(customer, counterparty),
         file_format=file_format,
     )
@@ -124,6 +127,7 @@ def read_crypto_csv(
     else:
         records = iter_csv(path, dialect.required_columns(REQUIRED), encoding=dialect.encoding,
                            delimiter=dialect.delimiter, rename=dialect.rename)  # fmt: skip
+    pool: dict[Any, Any] = {}
     for record in records:
         if record.problem is not None:
             yield quarantine(ctx, record.row, record.raw, record.problem)
@@ -136,6 +140,7 @@ def read_crypto_csv(
                 "crypto-csv",
                 record.decimal_comma,
                 dialect,
+                pool,
             )
 
 
@@ -161,6 +166,7 @@ def read_crypto_jsonl(
     line as raw_record. Raises FeedError only when the file itself cannot be read.
     """
     row = 0
+    pool: dict[Any, Any] = {}
     for line in text_lines(path):
         raw = line.rstrip("\r\n")
         if not raw.strip():
@@ -180,4 +186,4 @@ def read_crypto_jsonl(
             )
             continue
         values = {str(k).strip().lower(): _as_text(v) for k, v in obj.items()}
-        yield crypto_record(values, ctx, row, raw, "crypto-jsonl")
+        yield crypto_record(values, ctx, row, raw, "crypto-jsonl", pool=pool)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
-from typing import NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 from xml.parsers import expat
 
 from schemas.records import Party, QuarantineRow, Transaction
@@ -30,6 +30,7 @@ from transforms.feeds.common import (
     open_binary,
     parse_amount,
     parse_timestamp,
+    pooled,
     quarantine,
     transaction,
 )
@@ -257,9 +258,10 @@ def serialise(elem: ET.Element) -> str:
 
 
 def cdt_trf_tx(
-    tx: ET.Element, grp_hdr: ET.Element | None, ctx: FileContext, position: int
+    tx: ET.Element, grp_hdr: ET.Element | None, ctx: FileContext, position: int, pool: dict[Any, Any] | None = None
 ) -> Transaction | QuarantineRow:
-    """One CdtTrfTxInf (namespace-free tags) as a Transaction, or why it cannot be one."""
+    """One CdtTrfTxInf (namespace-free tags) as a Transaction, or why it cannot be one;
+    parties and the currency are taken from the file's `pool` (see `pooled`)."""
     paths = _Paths(tx)
     end_to_end = paths.text("PmtId/EndToEndId")
     if end_to_end is not None and end_to_end.upper() == "NOTPROVIDED":
@@ -292,10 +294,10 @@ def cdt_trf_tx(
     if problems:
         return quarantine(ctx, position, serialise(tx), "; ".join(problems))
     parties = (
-        _party(paths, "Dbtr", "originator", "DbtrAgt"),
-        _party(paths, "Cdtr", "beneficiary", "CdtrAgt"),
-        _party(paths, "UltmtDbtr", "ultimate_originator"),
-        _party(paths, "UltmtCdtr", "ultimate_beneficiary"),
+        pooled(pool, _party(paths, "Dbtr", "originator", "DbtrAgt")),
+        pooled(pool, _party(paths, "Cdtr", "beneficiary", "CdtrAgt")),
+        pooled(pool, _party(paths, "UltmtDbtr", "ultimate_originator")),
+        pooled(pool, _party(paths, "UltmtCdtr", "ultimate_beneficiary")),
     )
     ustrd = [" ".join(e.text.split()) for e in tx.iterfind("RmtInf/Ustrd") if e.text]
     return transaction(
@@ -304,7 +306,7 @@ def cdt_trf_tx(
         tx_id=tx_id or "",
         tx_timestamp_us=timestamp,
         amount=amount,
-        currency=currency,
+        currency=pooled(pool, currency),
         parties=tuple(p for p in parties if p is not None),
         remittance_info=" ".join(u for u in ustrd if u) or None,
         file_format=FILE_FORMAT,
@@ -319,6 +321,7 @@ def read_pacs008(path: str, ctx: FileContext) -> Iterator[Transaction | Quaranti
     Raises FeedError when the file is not XML, is truncated, declares a DTD, or holds no
     FIToFICstmrCdtTrf message (e.g. a pain.001 file); no row is yielded then.
     """
-    rows = walk_transactions(path, lambda position, tx, grp_hdr: cdt_trf_tx(tx, grp_hdr, ctx, position))
+    pool: dict[Any, Any] = {}
+    rows = walk_transactions(path, lambda position, tx, grp_hdr: cdt_trf_tx(tx, grp_hdr, ctx, position, pool))
     for position, row in rows:
         yield row if row.source_row == position else row._replace(source_row=position)
