@@ -20,8 +20,10 @@ outside those rules (typos beyond two edits in a long word); `fiu-screen evaluat
 from __future__ import annotations
 
 import bisect
+from array import array
 from typing import Optional, Sequence
 
+import numpy as np
 from rapidfuzz.distance import OSA, Levenshtein
 
 from watchlists.normalize import NameKey, skeletons
@@ -65,18 +67,39 @@ class NameIndex:
         self._listed_weights = [tuple(weights(t) for t in toks) for toks in self._tokens]
         self._listed_totals = [sum(w) or 1.0 for w in self._listed_weights]
         self._weighted = [tuple(zip(t, w)) for t, w in zip(self._tokens, self._listed_weights)]
-        # variant → the one listed word it comes from (nineteen in twenty), else a tuple of them:
-        # a list per variant took 88 bytes more, 72 MB over OFAC's 860,000 variants
-        self._deletes: dict[str, str | tuple[str, ...]] = {}
-        for word in self._vocab:
-            for variant in _deletes(word, _depth(word)):
-                have = self._deletes.get(variant)
-                self._deletes[variant] = word if have is None else (have, word) if type(have) is str else (*have, word)
+        # Each (variant, listed word) pair as the variant's hash and the word's position in
+        # _vocab, sorted by hash: 12 bytes a pair, where a dict of variant strings took ~100
+        # (84 MB over OFAC's 860,000 variants, in every worker). `hash` is this process's:
+        # the table is rebuilt, never pickled (__reduce__). A hash shared by two variants only
+        # adds a word that _typo_reachable then judges.
+        hashes, words = array("q"), array("i")
+        for w, word in enumerate(self._vocab):
+            variants = _deletes(word, _depth(word))
+            hashes.extend(map(hash, variants))
+            words.extend(array("i", [w]) * len(variants))
+        order = np.argsort(np.frombuffer(hashes, np.int64), kind="stable")
+        self._variant_hashes = np.frombuffer(hashes, np.int64)[order]
+        self._variant_words = np.frombuffer(words, np.int32)[order]
+        self._keys = keys
         self._skeletons: Optional[dict[str, list[str]]] = None  # built on the first non-Latin query
         self._cache: dict[tuple[str, bool, bool], frozenset[str]] = {}
 
     def __len__(self) -> int:
         return len(self._tokens)
+
+    def __reduce__(self) -> tuple:
+        return NameIndex, (self._keys, self._weights)  # rebuilt: the variant table holds this process's hashes
+
+    def _variant_matches(self, variants: set[str]) -> set[str]:
+        """The listed words that have one of `variants` among their own deletion variants."""
+        wanted = np.fromiter(map(hash, variants), np.int64, len(variants))
+        starts = np.searchsorted(self._variant_hashes, wanted, "left")
+        ends = np.searchsorted(self._variant_hashes, wanted, "right")
+        found = starts < ends
+        out: set[str] = set()
+        for start, end in zip(starts[found].tolist(), ends[found].tolist()):
+            out.update(map(self._vocab.__getitem__, self._variant_words[start:end].tolist()))
+        return out
 
     # --- word level ------------------------------------------------------------------------
 
@@ -95,13 +118,9 @@ class NameIndex:
         out = {token} if token in self._postings else set()
         if len(token) >= 4 and not token.isdigit():
             depth = 1 if len(token) < 8 else MAX_DELETES
-            for variant in _deletes(token, depth):
-                found = self._deletes.get(variant)
-                if found is None:
-                    continue
-                for word in (found,) if type(found) is str else found:
-                    if word not in out and _typo_reachable(token, word):
-                        out.add(word)
+            for word in self._variant_matches(_deletes(token, depth)):
+                if word not in out and _typo_reachable(token, word):
+                    out.add(word)
         if partial and len(token) >= 2:
             start = bisect.bisect_left(self._vocab, token)
             while start < len(self._vocab) and self._vocab[start].startswith(token):
