@@ -115,6 +115,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     from transforms import gc_policy
 
     gc_policy.limit_arenas()  # before Beam starts its threads and worker processes
+    gc_policy.arrow_on_malloc()
     _configure_logging()
     parser = _parser()
     args, extra = parser.parse_known_args(argv)

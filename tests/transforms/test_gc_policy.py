@@ -103,3 +103,29 @@ def test_limit_arenas_caps_glibc_arenas_here_and_in_the_processes_started_from_h
 
 def test_limit_arenas_leaves_the_operators_setting_alone():
     assert _arenas("limit", {"MALLOC_ARENA_MAX": "4"})["child"] == "4"
+
+
+POOL_PROBE = """
+import json, subprocess, sys
+from transforms import gc_policy
+gc_policy.arrow_on_malloc()
+import pyarrow as pa
+child = subprocess.run([sys.executable, "-c", "import pyarrow as pa; print(pa.default_memory_pool().backend_name)"],
+                       capture_output=True, text=True, check=True).stdout.strip()
+print(json.dumps({"here": pa.default_memory_pool().backend_name, "child": child}))
+"""
+
+
+def _pools(env: dict[str, str]) -> dict:
+    clean = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    out = subprocess.run([sys.executable, "-c", POOL_PROBE], cwd=ROOT, capture_output=True, text=True, check=True,
+                         env={**clean, **env})  # fmt: skip
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_arrow_on_malloc_here_and_in_the_processes_started_from_here():
+    assert _pools({}) == {"here": "system", "child": "system"}
+
+
+def test_arrow_on_malloc_leaves_the_operators_pool_alone():
+    assert _pools({"ARROW_DEFAULT_MEMORY_POOL": "mimalloc"}) == {"here": "mimalloc", "child": "mimalloc"}
