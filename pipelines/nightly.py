@@ -82,7 +82,7 @@ def build_pipeline(p: beam.Pipeline, files: list[FeedFile], staging: str, lists_
     if suppressions is not None and len(suppressions):
         alerts = alerts | "ApplySuppressions" >> ApplySuppressions(suppressions)
     (read.blocks
-     | "BuildPartyStore" >> BuildPartyStore()
+     | "BuildPartyStore" >> BuildPartyStore(os.path.join(staging, "occurrences"), keys)
      | "WriteParties" >> WritePartitionTables(
             PartitionSpec(staging, "parties", business_date, PartyRow, PARTY_SCHEMA, party_sort_key, keys=keys)))  # fmt: skip
     alerts | "WriteAlerts" >> WritePartitions(

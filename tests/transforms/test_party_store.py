@@ -1,8 +1,11 @@
 """The party store: distinct parties with where they appeared, no amounts, and a faithful round trip."""
 
+import base64
+
 import apache_beam as beam
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
@@ -85,11 +88,26 @@ def _expected_tables(txs) -> list:
             for c in sorted({r.country for r in rows})]  # fmt: skip
 
 
-def test_build_party_store_in_beam_equals_the_plain_function():
+def test_build_party_store_in_beam_equals_the_plain_function(tmp_path):
     txs = demo_transactions()
     with TestPipeline() as p:
-        tables = p | beam.Create(txs) | PackBlocks(2) | BuildPartyStore()  # parties spread over blocks
+        tables = p | beam.Create(txs) | PackBlocks(2) | BuildPartyStore(str(tmp_path))  # parties spread over blocks
         assert_that(tables | beam.MapTuple(lambda c, t: (c, t.to_pylist())), equal_to(_expected_tables(txs)))
+
+
+def test_build_party_store_moves_paths_and_encrypts_the_occurrence_files_with_the_country_key(tmp_path):
+    txs = demo_transactions()
+    countries = sorted({t.country for t in txs})
+    keys = {c: base64.b64encode(c.encode() * 16).decode() for c in countries}
+    with TestPipeline() as p:
+        tables = p | beam.Create(txs) | PackBlocks(2) | BuildPartyStore(str(tmp_path), keys)
+        assert_that(tables | beam.MapTuple(lambda c, t: (c, t.to_pylist())), equal_to(_expected_tables(txs)))
+    files = sorted(tmp_path.rglob("*.parquet"))
+    assert {f.parent.name for f in files} == {f"country={c}" for c in countries}
+    assert len(files) >= len(txs) // 2  # one file per block (of two transactions) and country
+    for f in files:
+        with pytest.raises(OSError):  # the columns are encrypted: no key, no rows
+            pq.read_table(f)
 
 
 def _crypto(tx_id: str, row: int, customer: Party, counterparty: Party) -> Transaction:
