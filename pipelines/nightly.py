@@ -78,7 +78,8 @@ def build_pipeline(p: beam.Pipeline, files: list[FeedFile], staging: str, lists_
     """The Beam graph: files → rows → screening → partition files + file stats in staging.
     `lanes`: how many groups of about equal size the files are read in (one per local worker)."""
     read = p | "ReadFeeds" >> ReadFeeds(files, reports_dir=os.path.join(staging, "reports"), lanes=lanes)
-    alerts = read.blocks | "ScreenParties" >> ScreenParties(lists_path, cfg.threshold, run, cfg.match_workers)
+    alerts = read.blocks | "ScreenParties" >> ScreenParties(lists_path, cfg.threshold, run, cfg.match_workers,
+                                                            os.path.join(staging, "blocks"), keys)  # fmt: skip
     if suppressions is not None and len(suppressions):
         alerts = alerts | "ApplySuppressions" >> ApplySuppressions(suppressions)
     (read.blocks

@@ -13,18 +13,23 @@ one of its keys is among theirs, so the other transactions cost a set lookup.
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
 import pickle
 import zlib
 from array import array
 from typing import Mapping, NamedTuple, Optional, Sequence
 
 import apache_beam as beam
+import pyarrow as pa
+import pyarrow.parquet as pq
 from apache_beam.utils import shared
 
 from schemas.records import Alert, Transaction
 from transforms import gc_policy, parties, validate
 from transforms.packing import pack, unpack
 from transforms.parties import RunInfo, distinct_queries, make_alerts
+from transforms.write import country_encryption, write_table
 from watchlists import identifiers, normalize, scripts
 from watchlists.matcher import Match, Matcher, PartyQuery
 from watchlists.spec import Watchlist
@@ -107,18 +112,48 @@ def join_alerts(batch: IndexedBatch, found: Mapping[PartyQuery, Sequence[Match]]
 SENT_LIMIT = 500_000  # queries a worker remembers having sent in one bundle (then it starts afresh)
 
 
+def store_block(folder: str, keys: Optional[dict[str, str]], country: str, blob: bytes) -> str:
+    """A packed block as a one-cell Parquet file under `folder`/country=CC/, named by its
+    content (a retried bundle writes the same file), encrypted with the country's key when
+    there are keys, as every other file a run writes with them; returns its path."""
+    path = os.path.join(folder, f"country={country}", hashlib.sha1(blob).hexdigest() + ".parquet")
+    table = pa.table({"block": pa.array([blob], pa.binary())})
+    write_table(path, table, country_encryption(keys, country, table.schema))
+    return path
+
+
+def load_block(path: str, keys: Optional[dict[str, str]]) -> bytes:
+    """The packed block `store_block` wrote to `path`."""
+    decryption = None
+    if keys:
+        from transforms.encryption import decryption_properties
+
+        decryption = decryption_properties(os.path.basename(os.path.dirname(path)).partition("=")[2], keys)
+    return pq.read_table(path, decryption_properties=decryption).column("block")[0].as_py()
+
+
 class _IndexBatchFn(beam.DoFn):
     """A block → (the block, its query keys, their ends); and (shard, packed queries) as QUERIES,
     each query once per bundle: counterparties recur across a day's blocks, and at 1M rows a
     worker's blocks held 4.5 times as many queries as it had distinct ones (packing, shuffling
-    and unpacking the repeats cost ~3.5% of the run)."""
+    and unpacking the repeats cost ~3.5% of the run).
+
+    With a `folder`, the block is stored there (`store_block`) and its path passes on instead:
+    the runner holds the join's input until the matching is done, and while the join ran it
+    held it several times over (its peak at 1M transactions went from ~660 to ~425 MiB)."""
+
+    def __init__(self, folder: Optional[str] = None, keys: Optional[dict[str, str]] = None) -> None:
+        self._folder = folder
+        self._keys = keys
 
     def start_bundle(self) -> None:
         self._sent: set[PartyQuery] = set()
 
     def process(self, blob):  # type: ignore[override]
-        batch, by_shard = index_batch(unpack(blob))
-        yield blob, batch.keys.tobytes(), batch.ends.tobytes()  # the block passes through as it came
+        txs = unpack(blob)
+        batch, by_shard = index_batch(txs)
+        block = blob if self._folder is None else store_block(self._folder, self._keys, txs[0].country, blob)
+        yield block, batch.keys.tobytes(), batch.ends.tobytes()
         if len(self._sent) > SENT_LIMIT:
             self._sent = set()  # bounded memory: a repeat sent again is matched once all the same
         for shard, queries in sorted(by_shard.items()):  # one pickle per shard, not one per query
@@ -157,6 +192,9 @@ class _MatchFn(beam.DoFn):
 
 
 class _JoinAlertsFn(beam.DoFn):
+    def __init__(self, keys: Optional[dict[str, str]] = None) -> None:
+        self._keys = keys
+
     def setup(self) -> None:
         gc_policy.relax()
 
@@ -166,17 +204,21 @@ class _JoinAlertsFn(beam.DoFn):
     def process(self, indexed, found, run):  # type: ignore[override]
         if found is not self._found:  # the side input, once per bundle
             self._found, self._hits = found, {query_key(q) for q in found}
-        blob, keys, ends = indexed
+        block, keys, ends = indexed
         keys = array("I", keys)
         if self._hits.isdisjoint(keys):
             return  # most blocks: nothing in them fired, and they are not even unpacked
+        blob = block if isinstance(block, bytes) else load_block(block, self._keys)
         yield from join_alerts(IndexedBatch(unpack(blob), keys, array("I", ends)), found, run, self._hits)
 
 
 class ScreenParties(beam.PTransform):
-    """Screen every distinct party of the transactions (packed blocks) once, then emit Alert rows."""
+    """Screen every distinct party of the transactions (packed blocks) once, then emit Alert rows.
+    `blocks_folder`: where the blocks wait for the join (the run's staging folder, which every
+    worker must reach; None: they wait in the runner), encrypted with `keys` when given."""
 
-    def __init__(self, lists_path: str, threshold: float, run: RunInfo, workers: int = 1) -> None:
+    def __init__(self, lists_path: str, threshold: float, run: RunInfo, workers: int = 1,
+                 blocks_folder: Optional[str] = None, keys: Optional[dict[str, str]] = None) -> None:  # fmt: skip
         super().__init__()
         if not 0 < threshold <= 100:
             raise ValueError(f"threshold must be in (0, 100], got {threshold}")
@@ -184,15 +226,19 @@ class ScreenParties(beam.PTransform):
         self._threshold = threshold
         self._run = run
         self._workers = workers
+        self._blocks_folder = blocks_folder
+        self._keys = keys
 
     def expand(self, blocks):
         indexed = (
             blocks
-            | "IndexBlocks" >> beam.ParDo(_IndexBatchFn()).with_outputs(QUERIES, main="batches")
+            | "IndexBlocks" >> beam.ParDo(_IndexBatchFn(self._blocks_folder, self._keys)).with_outputs(
+                QUERIES, main="batches")
         )
         matches = (
             indexed[QUERIES]
             | "GroupShards" >> beam.GroupByKey()
             | "MatchShards" >> beam.ParDo(_MatchFn(self._lists_path, self._threshold, self._workers, shared.Shared()))
         )
-        return indexed.batches | "JoinBackAlerts" >> beam.ParDo(_JoinAlertsFn(), beam.pvalue.AsDict(matches), self._run)
+        return indexed.batches | "JoinBackAlerts" >> beam.ParDo(_JoinAlertsFn(self._keys), beam.pvalue.AsDict(matches),
+                                                                 self._run)  # fmt: skip

@@ -1,6 +1,10 @@
 """ScreenParties on a TestPipeline: distinct parties screened once, alerts joined back."""
 
+import base64
+
 import apache_beam as beam
+import pyarrow.parquet as pq
+import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
@@ -39,6 +43,25 @@ def test_screen_parties_in_a_pipeline(tmp_path, coalition_entries):
         assert_that(alerts | beam.Map(lambda a: (a.tx_id, a.party_role, a.entry_id, a.match_type)),
                     equal_to(WANT), label="Alerts")  # fmt: skip
         assert_that(alerts | beam.Map(lambda a: a.run_id), equal_to(["run-1"] * 4), label="RunIds")
+
+
+@pytest.mark.parametrize("keys", [None, {"NL": base64.b64encode(b"k" * 32).decode()}])
+def test_blocks_wait_for_the_join_in_a_folder_encrypted_with_the_country_key(tmp_path, coalition_entries, keys):
+    lists_path = str(tmp_path / "lists.pickle")
+    save_lists([make_list(coalition_entries)], lists_path)
+    folder = tmp_path / "blocks"
+    with TestPipeline() as p:
+        alerts = p | beam.Create(TXS) | PackBlocks(2) | ScreenParties(lists_path, 88, RUN, blocks_folder=str(folder),
+                                                                     keys=keys)  # fmt: skip
+        assert_that(alerts | beam.Map(lambda a: (a.tx_id, a.party_role, a.entry_id, a.match_type)), equal_to(WANT))
+    files = sorted(folder.rglob("*.parquet"))
+    assert len(files) == 3 and {f.parent.name for f in files} == {"country=NL"}  # five transactions, blocks of two
+    for f in files:
+        if keys:
+            with pytest.raises(OSError):  # encrypted: no key, no block
+                pq.read_table(f)
+        else:
+            assert pq.read_table(f).num_rows == 1
 
 
 def test_make_alerts_without_pipeline_matches_the_pipeline(coalition_entries):
