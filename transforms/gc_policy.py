@@ -24,7 +24,8 @@ speed.
 and the worker processes it starts, instead of the mimalloc pool pyarrow's wheels default to:
 mimalloc keeps freed pages for reuse, so each country's party store (~130 MB of Arrow at its
 peak, freed when written) stayed in the worker's RSS. On the 1M-transaction run the tree's
-peak went from 2,227–2,253 to 2,139–2,172 MiB (three and four runs) at the same speed.
+peak went from 2,227–2,253 to 2,129–2,218 MiB (four and five runs), as fast within the
+machine's drift.
 """
 
 from __future__ import annotations

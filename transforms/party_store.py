@@ -3,8 +3,9 @@
 `party_rows(transactions)` is the plain function; `BuildPartyStore` is the same thing as a Beam
 transform over packed blocks of transactions: each block's occurrences are written as a
 Parquet file in the run's staging folder, only its path travels, and a country's store is
-built from its files by one sort (`party_table`). `party_transactions` turns a stored row back into minimal transactions, so
-re-screening reuses `make_alerts` and gives the same alert ids a full run would.
+built from its files by one sort (`party_table`). `party_transactions` turns a stored row
+back into minimal transactions, so re-screening reuses `make_alerts` and gives the same alert
+ids a full run would.
 """
 
 from __future__ import annotations

@@ -140,7 +140,7 @@ class _IndexBatchFn(beam.DoFn):
 
     With a `folder`, the block is stored there (`store_block`) and its path passes on instead:
     the runner holds the join's input until the matching is done, and while the join ran it
-    held it several times over (its peak at 1M transactions went from ~660 to ~425 MiB)."""
+    held it several times over (its peak at 1M transactions went from ~660 to 389–406 MiB)."""
 
     def __init__(self, folder: Optional[str] = None, keys: Optional[dict[str, str]] = None) -> None:
         self._folder = folder
