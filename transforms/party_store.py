@@ -24,7 +24,7 @@ from schemas.records import Party, Transaction
 from transforms import gc_policy
 from transforms.packing import unpack
 from transforms.parties import ROLE_ORDER
-from transforms.write import country_encryption, write_table
+from transforms.write import country_decryption, country_encryption, write_table
 from watchlists.identifiers import party_identifiers
 
 # (country, business_date, kind, name, account, bic, crypto_address, party_country)
@@ -211,11 +211,7 @@ class _OccurrenceFilesFn(beam.DoFn):
 def _country_party_table(keyed: tuple[str, Iterable[str]], keys: Optional[dict[str, str]] = None) -> tuple[str, pa.Table]:
     """A country's occurrence files → its party store (files read in path order)."""
     country, paths = keyed
-    decryption = None
-    if keys:
-        from transforms.encryption import decryption_properties
-
-        decryption = decryption_properties(country, keys)
+    decryption = country_decryption(keys, country)
     tables = [pq.read_table(path, decryption_properties=decryption) for path in sorted(paths)]
     table = party_table(country, pa.concat_tables(tables))
     del tables

@@ -29,7 +29,7 @@ from schemas.records import Alert, Transaction
 from transforms import gc_policy, parties, validate
 from transforms.packing import pack, unpack
 from transforms.parties import RunInfo, distinct_queries, make_alerts
-from transforms.write import country_encryption, write_table
+from transforms.write import country_decryption, country_encryption, write_table
 from watchlists import identifiers, normalize, scripts
 from watchlists.matcher import Match, Matcher, PartyQuery
 from watchlists.spec import Watchlist
@@ -124,12 +124,8 @@ def store_block(folder: str, keys: Optional[dict[str, str]], country: str, blob:
 
 def load_block(path: str, keys: Optional[dict[str, str]]) -> bytes:
     """The packed block `store_block` wrote to `path`."""
-    decryption = None
-    if keys:
-        from transforms.encryption import decryption_properties
-
-        decryption = decryption_properties(os.path.basename(os.path.dirname(path)).partition("=")[2], keys)
-    return pq.read_table(path, decryption_properties=decryption).column("block")[0].as_py()
+    country = os.path.basename(os.path.dirname(path)).partition("=")[2]
+    return pq.read_table(path, decryption_properties=country_decryption(keys, country)).column("block")[0].as_py()
 
 
 class _IndexBatchFn(beam.DoFn):

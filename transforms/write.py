@@ -61,6 +61,15 @@ def country_encryption(keys: Optional[dict[str, str]], country: str, schema: pa.
     return encryption_properties(country, keys, schema.names)
 
 
+def country_decryption(keys: Optional[dict[str, str]], country: str) -> Any:
+    """Decryption properties for a country's files when keys were given, else None."""
+    if not keys:
+        return None
+    from transforms.encryption import decryption_properties
+
+    return decryption_properties(country, keys)
+
+
 ROW_GROUP_ROWS = 65_536  # rows per Parquet row group (write_table writes no larger ones)
 FLUSH_ROWS = 4096  # rows a country's block holds before it is packed and sent on
 
