@@ -19,11 +19,12 @@ setup(
         "anyascii>=0.3.2",
         "numpy>=1.26",
         "zstandard>=0.22",  # blocks between pipeline stages (transforms/packing.py)
+        "lxml>=5",  # the pacs.008 reader's parser (transforms/feeds/pacs008.py)
         "matplotlib>=3.8,<4",  # the run report's plots (pipelines/report_charts.py)
     ],
     extras_require={"dev": ["pytest>=8", "hypothesis>=6", "ruff>=0.6", "mypy>=1.10",
                             # the analyst notebook run in a real kernel, the goAML XSD check, README one-liners
-                            "nbclient>=0.10", "nbformat>=5.10", "ipykernel>=6.29", "lxml>=5", "polars>=1",
+                            "nbclient>=0.10", "nbformat>=5.10", "ipykernel>=6.29", "polars>=1",
                             "duckdb>=1", "dask[distributed]==2026.8.0"],
                     # `--runner DaskRunner` (pipelines/runners.py); the tests run it on a LocalCluster
                     "dask": ["dask[distributed]==2026.8.0"]},

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple, Optional, Union
 
@@ -148,13 +147,11 @@ def _xml_texts(fmt: str, path: str, positions: set[int]) -> dict[int, str]:
     if fmt != "pacs.008" or not positions:
         return {}
 
-    def text(position: int, tx: ET.Element, _header: object) -> Optional[str]:
+    def text(position: int, tx: Any, _header: object) -> Optional[str]:
         return serialise(tx) if position in positions else None
 
-    # The walk numbers a transaction before it knows its message; where a CdtTrfTxInf outside
-    # a message shifted the numbers, a wanted text may be missing (the parsed record stands in).
     found = walk_transactions(path, text)
-    return {position: raw for position, raw in found if raw is not None and position in positions}
+    return {position: raw for position, raw in found if raw is not None}
 
 
 def _raw_text(tx: Transaction) -> str:
