@@ -13,10 +13,13 @@ from __future__ import annotations
 import marshal
 import pickle
 import threading
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Optional
 
 import apache_beam as beam
 import zstandard
+
+from schemas.records import Party, Transaction
 
 
 def pack(obj: object) -> bytes:
@@ -78,11 +81,65 @@ def unpack_rows(blob: bytes, record: type) -> list:
     return [new(record, r) for r in unpack_plain(blob[1:])]
 
 
+# --- blocks of transactions ---
+
+TX_PARTIES = 9  # Transaction.parties: the one field that holds records
+_TX_BLOCK = b"T"  # what a `pack_transactions` blob starts with (a zstd frame never does)
+
+
+def pack_transactions(txs: Sequence[Transaction]) -> bytes:
+    """A block of Transactions as one blob: marshalled plain tuples, each distinct Party once
+    and each transaction naming its parties by number. About twice as fast as `pack`
+    (pickle calls back into Python for every NamedTuple), and `unpack_transactions` can give
+    back a few rows without building the others. Remembered as `pack` remembers; pickled
+    as `pack` does when a value is one marshal does not take, or a row is no Transaction."""
+    numbers: dict[Party, int] = {}
+    parties: list[tuple] = []
+    rows = []
+    for tx in txs:
+        if type(tx) is not Transaction:
+            return pack(list(txs))
+        ids = []
+        for party in tx.parties:
+            i = numbers.get(party)
+            if i is None:
+                i = numbers[party] = len(parties)
+                parties.append(tuple(party))
+            ids.append(i)
+        rows.append((tx[:TX_PARTIES], tuple(ids), tx[TX_PARTIES + 1 :]))
+    try:
+        blob = _TX_BLOCK + pack_plain((parties, rows))
+    except ValueError:  # a value marshal does not take
+        return pack(list(txs))
+    _LAST.blob, _LAST.value = blob, txs
+    return blob
+
+
+def unpack_transactions(blob: bytes, positions: Optional[Sequence[int]] = None) -> list[Transaction]:
+    """The Transactions of a `pack_transactions` (or `pack`) blob; with `positions`, only the
+    rows at those positions, in that order (the others are never built). Treat as read-only."""
+    if getattr(_LAST, "blob", None) is blob or blob[:1] != _TX_BLOCK:
+        txs = unpack(blob)
+        return txs if positions is None else [txs[i] for i in positions]
+    parties, rows = unpack_plain(blob[1:])
+    new = tuple.__new__
+    if positions is None:
+        wanted = rows
+        built: Any = [new(Party, p) for p in parties]
+    else:
+        wanted = [rows[i] for i in positions]
+        built = {i: new(Party, parties[i]) for _, ids, _ in wanted for i in ids}
+    txs = [new(Transaction, head + (tuple([built[i] for i in ids]),) + tail) for head, ids, tail in wanted]
+    if positions is None:
+        _LAST.blob, _LAST.value = blob, txs
+    return txs
+
+
 BLOCK_SIZE = 2048  # rows per block
 
 
 class PackBlocks(beam.PTransform):
-    """One element per row → packed blocks of up to `size` rows (what ScreenParties reads)."""
+    """One Transaction per element → packed blocks of up to `size` rows (what ScreenParties reads)."""
 
     def __init__(self, size: int = BLOCK_SIZE) -> None:
         super().__init__()
@@ -93,11 +150,11 @@ class PackBlocks(beam.PTransform):
     def expand(self, rows):
         return (rows
                 | "Batch" >> beam.BatchElements(min_batch_size=self._size, max_batch_size=self._size)
-                | "Pack" >> beam.Map(pack))  # fmt: skip
+                | "Pack" >> beam.Map(pack_transactions))  # fmt: skip
 
 
 class UnpackBlocks(beam.PTransform):
-    """Packed blocks → one element per row."""
+    """Packed blocks → one Transaction per element."""
 
     def expand(self, packed):
-        return packed | "Unpack" >> beam.FlatMap(unpack)
+        return packed | "Unpack" >> beam.FlatMap(unpack_transactions)

@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 from schemas.lookback import OCCURRENCE_TYPE, PARTY_SCHEMA, PartyOccurrence, PartyRow, party_key, shown_identifier
 from schemas.records import Party, Transaction
 from transforms import gc_policy
-from transforms.packing import unpack
+from transforms.packing import unpack_transactions
 from transforms.parties import ROLE_ORDER
 from transforms.write import country_decryption, country_encryption, write_table
 from watchlists.identifiers import party_identifiers
@@ -199,7 +199,7 @@ class _OccurrenceFilesFn(beam.DoFn):
         gc_policy.relax()
 
     def process(self, blob):  # type: ignore[override]
-        txs = unpack(blob)
+        txs = unpack_transactions(blob)
         first = txs[0]
         block = hashlib.sha1(repr((first.country, first.source_file, first.source_row, len(txs))).encode()).hexdigest()
         for country, rows in sorted(occurrence_rows(txs).items()):

@@ -25,7 +25,7 @@ from transforms.feeds import FeedError, FeedFile, read_feed
 from transforms.feeds.common import iter_csv, sniff_format, text_lines
 from transforms.feeds.dialects import find_dialect
 from transforms.feeds.pacs008 import serialise, walk_transactions
-from transforms.packing import BLOCK_SIZE, pack
+from transforms.packing import BLOCK_SIZE, pack_transactions
 from transforms.reports import file_report, write_report
 from transforms.validate import validate_rows
 
@@ -219,14 +219,14 @@ class _ParseFileFn(beam.DoFn):
             if isinstance(item, Transaction):
                 block.append(item)
                 if len(block) >= BLOCK_SIZE:
-                    yield pack(block)
+                    yield pack_transactions(block)
                     block = []
             elif isinstance(item, QuarantineRow):
                 yield pvalue.TaggedOutput(QUARANTINE, item)
             else:
                 yield pvalue.TaggedOutput(STATS, item)
         if block:
-            yield pack(block)
+            yield pack_transactions(block)
         gc_policy.give_back()  # the file's rows, frame and validation result are garbage now
 
 

@@ -27,7 +27,7 @@ from apache_beam.utils import shared
 
 from schemas.records import Alert, Transaction
 from transforms import gc_policy, parties, validate
-from transforms.packing import pack, unpack
+from transforms.packing import pack, unpack, unpack_transactions
 from transforms.parties import RunInfo, distinct_queries, make_alerts
 from transforms.write import country_decryption, country_encryption, write_table
 from watchlists import identifiers, normalize, scripts
@@ -96,17 +96,22 @@ def index_batch(txs: Sequence[Transaction], shards: int = SHARDS) -> tuple[Index
     return IndexedBatch(list(txs), keys, ends), by_shard
 
 
+def hit_positions(keys: array, ends: array, hits: set[int]) -> list[int]:
+    """The positions of the transactions with a query key among `hits` (transaction i has
+    keys[ends[i-1]:ends[i]])."""
+    out, start = [], 0
+    for i, end in enumerate(ends):
+        if not hits.isdisjoint(keys[start:end]):
+            out.append(i)
+        start = end
+    return out
+
+
 def join_alerts(batch: IndexedBatch, found: Mapping[PartyQuery, Sequence[Match]], run: RunInfo,
                 hit_keys: Optional[set[int]] = None) -> list[Alert]:  # fmt: skip
     """The alerts of a batch: only transactions with a key among the fired queries' are joined."""
     hits = hit_keys if hit_keys is not None else {query_key(q) for q in found}
-    alerts: list[Alert] = []
-    start = 0
-    for tx, end in zip(batch.transactions, batch.ends):
-        if not hits.isdisjoint(batch.keys[start:end]):
-            alerts += make_alerts(tx, found, run)
-        start = end
-    return alerts
+    return [a for i in hit_positions(batch.keys, batch.ends, hits) for a in make_alerts(batch.transactions[i], found, run)]
 
 
 SENT_LIMIT = 500_000  # queries a worker remembers having sent in one bundle (then it starts afresh)
@@ -146,7 +151,7 @@ class _IndexBatchFn(beam.DoFn):
         self._sent: set[PartyQuery] = set()
 
     def process(self, blob):  # type: ignore[override]
-        txs = unpack(blob)
+        txs = unpack_transactions(blob)
         batch, by_shard = index_batch(txs)
         block = blob if self._folder is None else store_block(self._folder, self._keys, txs[0].country, blob)
         yield block, batch.keys.tobytes(), batch.ends.tobytes()
@@ -203,9 +208,11 @@ class _JoinAlertsFn(beam.DoFn):
         block, keys, ends = indexed
         keys = array("I", keys)
         if self._hits.isdisjoint(keys):
-            return  # most blocks: nothing in them fired, and they are not even unpacked
+            return  # nothing in this block fired: it is not even read
+        positions = hit_positions(keys, array("I", ends), self._hits)
         blob = block if isinstance(block, bytes) else load_block(block, self._keys)
-        yield from join_alerts(IndexedBatch(unpack(blob), keys, array("I", ends)), found, run, self._hits)
+        for tx in unpack_transactions(blob, positions):  # only the transactions that fired are built
+            yield from make_alerts(tx, found, run)
 
 
 class ScreenParties(beam.PTransform):

@@ -67,3 +67,36 @@ def test_the_same_blob_object_is_unpickled_at_most_once_an_equal_copy_again(monk
     assert first == rows and first is not rows and len(calls) == 1
     assert unpack(copy) is first and len(calls) == 1  # a second consumer of the same element
     assert unpack(bytes(bytearray(blob))) == rows and len(calls) == 2
+
+
+def _block(n: int) -> list[Transaction]:
+    """Rows as a reader gives them: a few parties recurring (one object per distinct party)."""
+    parties = [Party("originator", f"Sender {i}", f"NL{i:02d}ABNA0417164300") for i in range(5)]
+    payee = Party("beneficiary", "Blue Sea Shpg BV", None, "ABNANL2A", "NL")
+    return [TX._replace(source_row=i, tx_id=f"T{i}", parties=(parties[i % 5], payee) if i % 7 else (),
+                        amount=None if i % 11 == 0 else i + 0.25) for i in range(n)]  # fmt: skip
+
+
+def test_transaction_blocks_come_back_equal_whole_or_only_the_rows_asked_for():
+    from transforms.packing import pack_transactions, unpack_plain, unpack_transactions
+
+    rows = _block(60)
+    blob = pack_transactions(rows)
+    assert unpack_transactions(blob) is rows  # the producer's own blob: nothing rebuilt
+    copy = bytes(bytearray(blob))  # what a consumer in another stage receives
+    back = unpack_transactions(copy)
+    assert back == rows and back is not rows
+    assert all(type(r) is Transaction and all(type(p) is Party for p in r.parties) for r in back)
+    assert unpack_transactions(bytes(bytearray(blob)), [41, 3, 59]) == [rows[41], rows[3], rows[59]]
+    assert unpack_transactions(bytes(bytearray(blob)), []) == []
+    parties, _ = unpack_plain(copy[1:])
+    assert len(parties) == 6  # each distinct party once, however many rows name it
+
+
+def test_transaction_blocks_fall_back_to_pickle_for_what_marshal_refuses():
+    from transforms.packing import pack_transactions, unpack_transactions
+
+    odd = _block(3) + [TX._replace(remittance_info=dt.date(2026, 11, 27))]  # not a type marshal takes
+    assert unpack_transactions(bytes(bytearray(pack_transactions(odd)))) == odd
+    assert unpack_transactions(bytes(bytearray(pack_transactions(odd))), [3]) == [odd[3]]
+    assert unpack_transactions(bytes(bytearray(pack_transactions(["r0", "r1"])))) == ["r0", "r1"]  # not rows
