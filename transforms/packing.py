@@ -85,13 +85,16 @@ def unpack_rows(blob: bytes, record: type) -> list:
 
 TX_PARTIES = 9  # Transaction.parties: the one field that holds records
 _TX_BLOCK = b"T"  # what a `pack_transactions` blob starts with (a zstd frame never does)
+_LAST_BLOCK = threading.local()  # per thread: the block of transactions packed or unpacked last
 
 
 def pack_transactions(txs: Sequence[Transaction]) -> bytes:
     """A block of Transactions as one blob: marshalled plain tuples, each distinct Party once
     and each transaction naming its parties by number. About twice as fast as `pack`
     (pickle calls back into Python for every NamedTuple), and `unpack_transactions` can give
-    back a few rows without building the others. Remembered as `pack` remembers; pickled
+    back a few rows without building the others. Remembered as `pack` remembers, apart
+    from it (a consumer that packs something else in between, as the screening index does
+    before the party store gets the same block, does not make the next one rebuild it); pickled
     as `pack` does when a value is one marshal does not take, or a row is no Transaction."""
     numbers: dict[Party, int] = {}
     parties: list[tuple] = []
@@ -111,14 +114,17 @@ def pack_transactions(txs: Sequence[Transaction]) -> bytes:
         blob = _TX_BLOCK + pack_plain((parties, rows))
     except ValueError:  # a value marshal does not take
         return pack(list(txs))
-    _LAST.blob, _LAST.value = blob, txs
+    _LAST_BLOCK.blob, _LAST_BLOCK.value = blob, txs
     return blob
 
 
 def unpack_transactions(blob: bytes, positions: Optional[Sequence[int]] = None) -> list[Transaction]:
     """The Transactions of a `pack_transactions` (or `pack`) blob; with `positions`, only the
     rows at those positions, in that order (the others are never built). Treat as read-only."""
-    if getattr(_LAST, "blob", None) is blob or blob[:1] != _TX_BLOCK:
+    if getattr(_LAST_BLOCK, "blob", None) is blob:
+        txs = _LAST_BLOCK.value
+        return txs if positions is None else [txs[i] for i in positions]
+    if blob[:1] != _TX_BLOCK:
         txs = unpack(blob)
         return txs if positions is None else [txs[i] for i in positions]
     parties, rows = unpack_plain(blob[1:])
@@ -131,7 +137,7 @@ def unpack_transactions(blob: bytes, positions: Optional[Sequence[int]] = None) 
         built = {i: new(Party, parties[i]) for _, ids, _ in wanted for i in ids}
     txs = [new(Transaction, head + (tuple([built[i] for i in ids]),) + tail) for head, ids, tail in wanted]
     if positions is None:
-        _LAST.blob, _LAST.value = blob, txs
+        _LAST_BLOCK.blob, _LAST_BLOCK.value = blob, txs
     return txs
 
 
