@@ -81,11 +81,19 @@ def offset_days(timestamps_us: pd.Series, business_date: str) -> pd.Series:
 # --- the frame ---
 
 
-def _first_by_role(tx: Transaction) -> dict[str, Party]:
-    out: dict[str, Party] = {}
-    for party in tx.parties:
-        out.setdefault(party.role, party)
-    return out
+def _by_role(txs: Sequence[Transaction], roles: Sequence[str]) -> dict[str, list[Party]]:
+    """Role → each transaction's first party in that role (NOBODY where it has none). The
+    positions are worked out once per sequence of roles (a feed has a handful), not per row."""
+    positions: dict[tuple[str, ...], list[int | None]] = {}
+    picks: list[list[int | None]] = []
+    for tx in txs:
+        layout = tuple([p.role for p in tx.parties])
+        found = positions.get(layout)
+        if found is None:
+            found = positions[layout] = [layout.index(r) if r in layout else None for r in roles]
+        picks.append(found)
+    return {role: [NOBODY if pick[k] is None else tx.parties[pick[k]] for tx, pick in zip(txs, picks)]  # type: ignore[index]
+            for k, role in enumerate(roles)}  # fmt: skip
 
 
 def _address_columns(prefix: str, addresses: list[str | None], networks: Sequence[str | None],
@@ -97,25 +105,22 @@ def _address_columns(prefix: str, addresses: list[str | None], networks: Sequenc
 
 def bank_columns(txs: Sequence[Transaction]) -> dict[str, list[Any]]:
     """The bank layout (originator / beneficiary) as columns, without the date columns."""
-    cols: dict[str, list[Any]] = {c: [] for c in ("tx_id", "amount", "currency", "remittance_info", "reporting_entity",
-                                                  *(f"{r}_name" for r in BANK_ROLES),
-                                                  *(f"{side}_{field}" for side in BANK_SIDES
-                                                    for field in ("account", "bic", "country", "address")))}  # fmt: skip
-    for tx in txs:
-        parties = _first_by_role(tx)
-        cols["tx_id"].append(tx.tx_id or None)
-        cols["amount"].append(tx.amount)
-        cols["currency"].append(tx.currency or None)
-        cols["remittance_info"].append(tx.remittance_info)
-        cols["reporting_entity"].append(tx.reporting_entity)
-        for role in BANK_ROLES:
-            cols[f"{role}_name"].append(parties[role].name if role in parties else None)
-        for side in BANK_SIDES:
-            party = parties.get(side, NOBODY)
-            cols[f"{side}_account"].append(party.account)
-            cols[f"{side}_bic"].append(party.bic.strip().upper() if party.bic else None)
-            cols[f"{side}_country"].append(party.country)
-            cols[f"{side}_address"].append(party.crypto_address)
+    parties = _by_role(txs, BANK_ROLES)
+    cols: dict[str, list[Any]] = {
+        "tx_id": [tx.tx_id or None for tx in txs],
+        "amount": [tx.amount for tx in txs],
+        "currency": [tx.currency or None for tx in txs],
+        "remittance_info": [tx.remittance_info for tx in txs],
+        "reporting_entity": [tx.reporting_entity for tx in txs],
+    }
+    for role in BANK_ROLES:
+        cols[f"{role}_name"] = [None if p is NOBODY else p.name for p in parties[role]]
+    for side in BANK_SIDES:
+        side_parties = parties[side]
+        cols[f"{side}_account"] = [p.account for p in side_parties]
+        cols[f"{side}_bic"] = [p.bic.strip().upper() if p.bic else None for p in side_parties]
+        cols[f"{side}_country"] = [p.country for p in side_parties]
+        cols[f"{side}_address"] = [p.crypto_address for p in side_parties]
     for side in BANK_SIDES:
         cols[f"{side}_iban_valid"] = [iban_valid(a) for a in cols[f"{side}_account"]]
         cols.update(_address_columns(side, cols[f"{side}_address"], [None] * len(txs), cols["currency"]))
@@ -124,16 +129,18 @@ def bank_columns(txs: Sequence[Transaction]) -> dict[str, list[Any]]:
 
 def crypto_columns(txs: Sequence[Transaction], networks: Sequence[str | None]) -> dict[str, list[Any]]:
     """The crypto layout (customer / counterparty) as columns, without the date columns."""
-    names = ("tx_id", "amount", "asset", "customer_name", "customer_id", "customer_country", "counterparty_name",
-             "counterparty_address")  # fmt: skip
-    cols: dict[str, list[Any]] = {c: [] for c in names}
-    for tx in txs:
-        parties = _first_by_role(tx)
-        customer, counterparty = parties.get("customer", NOBODY), parties.get("counterparty", NOBODY)
-        for column, value in zip(names, (tx.tx_id or None, tx.amount, tx.currency or None, customer.name,
-                                         customer.account, customer.country, counterparty.name,
-                                         counterparty.crypto_address)):  # fmt: skip
-            cols[column].append(value)
+    parties = _by_role(txs, ("customer", "counterparty"))
+    customers, counterparties = parties["customer"], parties["counterparty"]
+    cols: dict[str, list[Any]] = {
+        "tx_id": [tx.tx_id or None for tx in txs],
+        "amount": [tx.amount for tx in txs],
+        "asset": [tx.currency or None for tx in txs],
+        "customer_name": [p.name for p in customers],
+        "customer_id": [p.account for p in customers],
+        "customer_country": [p.country for p in customers],
+        "counterparty_name": [p.name for p in counterparties],
+        "counterparty_address": [p.crypto_address for p in counterparties],
+    }
     cols["network"] = list(networks)
     cols.update(_address_columns("counterparty", cols["counterparty_address"], networks, cols["asset"]))
     return cols

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import apache_beam as beam
+import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
@@ -53,8 +54,19 @@ def test_distinct_queries_are_the_queries_of_the_party_refs():
     assert any(q.text for tx in TXS for q in distinct_queries(tx))  # remittance texts are among them
 
 
-def test_index_batch_keys_every_query_and_shards_each_distinct_query_once():
-    txs = [_tx(i, BENEFICIARIES[i % 4]) for i in range(1, 30)]
+def _pooled(txs):
+    """The rows as a reader gives them: one Party object per distinct party."""
+    pool = {}
+    return [tx._replace(parties=tuple(pool.setdefault(p, p) for p in tx.parties)) for tx in txs]
+
+
+@pytest.mark.parametrize("pooled", [False, True])
+def test_index_batch_keys_every_query_and_shards_each_distinct_query_once(pooled):
+    blank = Transaction("NL", "2026-11-27", "bank", "bank/p.csv", 99, "t99", 0, 1.0, "EUR",
+                        (Party("originator", "  "), Party("beneficiary", None, bic="ABNANL2A")), "  ")  # fmt: skip
+    txs = [_tx(i, BENEFICIARIES[i % 4]) for i in range(1, 30)] + TXS + [blank, blank]
+    txs = _pooled(txs) if pooled else txs
+    assert (len({id(p) for tx in txs for p in tx.parties}) < 20) == pooled  # else one per row
     batch, by_shard = index_batch(txs, shards=4)
     queries = [list(distinct_queries(tx)) for tx in txs]
     assert list(batch.ends) == list(itertools.accumulate(len(q) for q in queries))

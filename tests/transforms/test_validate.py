@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 import apache_beam as beam
+import pandas as pd
 import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
@@ -56,6 +57,31 @@ def test_iban_valid_judges_only_iban_like_accounts(account, expected):
 ])  # fmt: skip
 def test_address_fits_chain_by_network_else_asset(address, network, asset, expected):
     assert address_fits_chain(address, network, asset) is expected
+
+
+def test_the_frame_takes_each_roles_first_party_whatever_the_order():
+    """Columns come from the first party in each role, in whatever order and number the
+    parties of a row stand (worked out once per order of roles): checked against the plain
+    per-row lookup."""
+    from transforms.validate import BANK_ROLES, NOBODY, build_frame
+
+    o, b = Party("originator", "Van Dijk Import BV", "NL91ABNA0417164300", " abnanl2a ", "NL"), Party("beneficiary", "Jansen")
+    uo, ub = Party("ultimate_originator", "Claes Holding"), Party("ultimate_beneficiary", "Noordzee", crypto_address=ETH)
+    orders = [(o, b), (b, o), (o, b, uo, ub), (ub, b, uo), (o, o._replace(name="second"), b), (), (b,), (uo, o, ub, b)]
+    txs = [bank_tx(i + 1, parties=parties) for i, parties in enumerate(orders * 3)]
+    frame = build_frame(txs, [None] * len(txs), "bank", DATE)
+    for tx, row in zip(txs, frame.to_dict("records")):
+        first = {}
+        for party in tx.parties:
+            first.setdefault(party.role, party)
+        for role in BANK_ROLES:
+            assert (row[f"{role}_name"] if row[f"{role}_name"] is not pd.NA else None) == (
+                first[role].name if role in first else None), (tx.parties, role)
+        for side in ("originator", "beneficiary"):
+            party = first.get(side, NOBODY)
+            want = (party.account, party.bic.strip().upper() if party.bic else None, party.country)
+            got = tuple(None if row[f"{side}_{c}"] is pd.NA else row[f"{side}_{c}"] for c in ("account", "bic", "country"))
+            assert got == want, (tx.parties, side)
 
 
 @pytest.mark.parametrize("file_format, source_type, profile", [
