@@ -322,3 +322,17 @@ def test_stream_walk_numbers_only_transactions_of_a_pacs008_message(tmp_path: Pa
     texts = _xml_texts("pacs.008", str(path), {1, 3})
     assert set(texts) <= {1, 3} and "<EndToEndId>A1</EndToEndId>" in texts[1]
     assert "B1" in texts.get(3, "B1")  # after a shifted number the text may be missing, never another row's
+
+
+@pytest.mark.parametrize("before", [0, 65_536 - 40, 65_536 - 5, 65_536 + 100])
+def test_a_dtd_is_refused_wherever_the_file_is_cut_into_chunks(tmp_path: Path, before: int):
+    """The prolog guard reads each chunk before libxml2 does: a DOCTYPE with an entity that
+    would expand a billion times is refused even when it straddles a chunk boundary, and
+    nothing is expanded."""
+    laughs = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
+    path = tmp_path / "laughs.xml"
+    path.write_text('<?xml version="1.0"?>\n' + "<!-- " + "x" * max(before - 28, 0) + " -->"
+                    f'<!DOCTYPE Document [<!ENTITY l0 "lol">{laughs}]>'
+                    f"<Document>{_message(['E1'])}<Ustrd>&l9;</Ustrd></Document>")  # fmt: skip
+    with pytest.raises(FeedError, match="^XML DTD/entity declarations are not allowed$"):
+        list(read_pacs008(str(path), ctx("laughs.xml")))
