@@ -120,6 +120,42 @@ def test_every_failing_expectation_of_a_row_is_named():
     assert "currency: not an ISO 4217 currency code: 'XYZ'" in " ".join(v.reasons[1])
 
 
+@pytest.mark.parametrize("layout", ["bank", "crypto"])
+def test_success_first_then_the_failures_gives_what_one_complete_run_gives(layout):
+    """The suite runs for success only, then the failed expectations for their rows: the
+    reasons, failing rows and counts are those of one COMPLETE run of the whole suite, and a
+    passing expectation keeps GX's success-only result."""
+    from transforms.validate import build_frame, runtime
+
+    if layout == "bank":
+        profile = PROFILES["bank"]
+        txs = [bank_tx(1), bank_tx(2, currency="XYZ", amount=-3.0), bank_tx(3, tx_id="nl-1"),
+               bank_tx(4, parties=(Party("originator", "\x07", "NL00ABNA0000000000", "NOTABIC"),
+                                   Party("beneficiary", "Jansen"))),
+               bank_tx(5, tx_timestamp_us=MIDNIGHT_US + 30 * DAY_US, remittance_info="x" * 1_001)]  # fmt: skip
+        networks = [None] * len(txs)
+    else:
+        profile = PROFILES["crypto"]
+        txs = [crypto_tx(1), crypto_tx(2, address=BTC, asset="USDT"), crypto_tx(3, address="nonsense"),
+               crypto_tx(4, asset="usd t")]  # fmt: skip
+        networks = ["ethereum", "ethereum", None, None]
+    frame = build_frame(txs, networks, profile.layout, DATE)
+    batch = runtime().batches.get_batch(batch_parameters={"dataframe": frame})
+    whole = batch.validate(suite_for(profile), result_format={"result_format": "COMPLETE"}).to_json_dict()
+    v = validate_rows(txs, networks, profile, DATE)
+    assert len(v.reasons) >= 2 and v.reasons == row_reasons(whole, frame)
+    assert v.result["statistics"] == whole["statistics"] and v.result["success"] is False
+    assert [r["expectation_config"]["type"] for r in v.result["results"]] == [
+        r["expectation_config"]["type"] for r in whole["results"]]
+    for got, want in zip(v.result["results"], whole["results"]):
+        assert got["success"] == want["success"]
+        if got["success"]:
+            assert got["result"] == {}  # counted only where something failed
+        else:
+            assert got["result"]["unexpected_index_list"] == want["result"]["unexpected_index_list"]
+    assert "COMPLETE for the expectations that failed" in v.result["meta"]["result_format"]
+
+
 def test_a_mistyped_iban_or_bic_is_a_warning_and_the_row_is_still_screened():
     typo = bank_tx(2, parties=(Party("originator", "Van Dijk Import BV", "NL02RABO0123456789", "RABONL2", "NL"),
                                Party("beneficiary", "Jansen Logistiek BV")))  # fmt: skip
