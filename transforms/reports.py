@@ -107,12 +107,14 @@ def render_html(report: dict[str, Any]) -> str:
         rows.append(_row(config.get("type"), kwargs.get("column"), r.get("success"),
                          inner.get("unexpected_count"), examples))  # fmt: skip
     stats = report.get("statistics", {})
+    counted_failed = "COMPLETE for the expectations that failed" in str(report.get("meta", {}).get("result_format"))
     return (
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
         f"<title>{cell(title)}</title><style>table{{border-collapse:collapse}}td,th{{border:1px solid #999;"
         f"padding:2px 6px;text-align:left}}</style></head><body>\n<h1>{cell(title)}</h1>\n"
         f"<p>success: {cell(report.get('success'))}; expectations evaluated: "
-        f"{cell(stats.get('evaluated_expectations'))}, failed: {cell(stats.get('unsuccessful_expectations'))}</p>\n"
+        f"{cell(stats.get('evaluated_expectations'))}, failed: {cell(stats.get('unsuccessful_expectations'))}"
+        f"{'; rows counted and listed for the failed expectations only' if counted_failed else ''}</p>\n"
         f"<table>{facts}</table>\n<h2>Expectations</h2>\n<table>{''.join(rows)}</table>\n</body></html>\n"
     )

@@ -244,6 +244,8 @@ def test_read_feeds_splits_screened_quarantined_and_stats_and_writes_reports(tmp
         assert_that(out.stats | beam.Map(lambda s: (s.rows_read, s.rows_screened, s.rows_quarantined, s.status)),
                     equal_to([(2, 1, 1, "ok")]), label="Stats")  # fmt: skip
     assert sorted(os.listdir(reports / "country=NL")) == ["bank__p.csv.validation.html", "bank__p.csv.validation.json"]
+    page = (reports / "country=NL" / "bank__p.csv.validation.html").read_text()
+    assert "failed: 1; rows counted and listed for the failed expectations only" in page
 
 
 def test_read_feeds_refuses_a_negative_window():
