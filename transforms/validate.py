@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import pandas as pd
+import pyarrow as pa
 
 from schemas.expectations import (
     ASSET_CHAINS,
@@ -162,8 +163,20 @@ def build_frame(txs: Sequence[Transaction], networks: Sequence[str | None], layo
                                    f"{date}_offset_days": offset_days(stamps, business_date)}  # fmt: skip
     for column, values in cols.items():
         flag = column.endswith(("_valid", "_known", "_fits_chain"))
-        frame[column] = pd.Series(values, dtype="float64" if column == "amount" else "boolean" if flag else "string")
+        if column == "amount" or flag:
+            frame[column] = pd.Series(values, dtype="float64" if column == "amount" else "boolean")
+        else:
+            frame[column] = _strings(values)
     return pd.DataFrame(frame)[list(LAYOUTS[layout])]
+
+
+def _strings(values: list[Any]) -> pd.Series:
+    """Texts (or None) as pandas' string dtype, through Arrow directly: what `dtype="string"`
+    makes, in a third of the time (pandas first checks every value in Python)."""
+    try:
+        return pd.Series(pd.arrays.ArrowStringArray(pa.array(values, pa.large_string())))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # a value that is not text: pandas converts it
+        return pd.Series(values, dtype="string")
 
 
 # --- running the suite ---

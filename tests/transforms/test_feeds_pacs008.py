@@ -270,6 +270,7 @@ def test_one_walk_keeps_the_first_of_repeated_paths():
     paths = _Paths(tx)
     assert paths.text("RmtInf/Ustrd") == "b" and paths.found["RmtInf/Ustrd"] is tx.find("RmtInf/Ustrd")
     assert paths.text("Dbtr/Nm") == "first"
+    assert [e.text for e in paths.every] == ["b", "c"]  # every RmtInf/Ustrd, for the remittance text
     assert paths.text("Cdtr/Nm", "Dbtr/Nm") == "first" and paths.text("Cdtr/Nm") is None
 
 

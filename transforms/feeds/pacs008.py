@@ -35,7 +35,6 @@ from transforms.feeds.common import (
     parse_timestamp,
     pooled,
     quarantine,
-    transaction,
 )
 
 FILE_FORMAT = "pacs.008"
@@ -224,9 +223,12 @@ class _Paths:
     the first in document order where a path repeats, as `Element.find` gives it: one walk per
     transaction instead of a path search per field (that search was most of the read time)."""
 
+    REPEATED = "RmtInf/Ustrd"  # the one path whose every element is wanted (`every`)
+
     def __init__(self, tx: ET.Element | etree._Element) -> None:
         found: dict[str, Any] = {}
         self.found = found
+        self.every: list[Any] = []  # the elements at REPEATED, in document order
         # One pass in document order (a C loop in lxml); each element's path from a stack of
         # (its parent's path, how many of the parent's children are still to come).
         stack: list[list[Any]] = [["", len(tx)]]
@@ -243,6 +245,8 @@ class _Paths:
             path = parent[0] + name
             if path not in found:
                 found[path] = elem
+            if path == self.REPEATED:
+                self.every.append(elem)
             if count := len(elem):
                 stack.append([path + "/", count])
 
@@ -254,15 +258,27 @@ class _Paths:
         return None
 
 
-def _party(paths: _Paths, tag: str, role: str, agent: str | None = None) -> Party | None:
-    """The party in `tag` (Dbtr, Cdtr, UltmtDbtr, UltmtCdtr) with its account and agent BIC."""
-    account = paths.text(f"{tag}Acct/Id/IBAN", f"{tag}Acct/Id/Othr/Id")
-    bic = paths.text(f"{agent}/FinInstnId/BICFI", f"{agent}/FinInstnId/BIC") if agent else None
+def _party_paths(tag: str, agent: str | None) -> tuple[tuple[str, str], tuple[str, str] | None, str, tuple[str, str]]:
+    """Where a party's account, agent BIC, name and country stand (built once per party tag)."""
+    bic = (f"{agent}/FinInstnId/BICFI", f"{agent}/FinInstnId/BIC") if agent else None
+    return (f"{tag}Acct/Id/IBAN", f"{tag}Acct/Id/Othr/Id"), bic, f"{tag}/Nm", (f"{tag}/PstlAdr/Ctry", f"{tag}/CtryOfRes")
+
+
+_PARTIES = tuple((tag, role, _party_paths(tag, agent)) for tag, role, agent in (
+    ("Dbtr", "originator", "DbtrAgt"), ("Cdtr", "beneficiary", "CdtrAgt"),
+    ("UltmtDbtr", "ultimate_originator", None), ("UltmtCdtr", "ultimate_beneficiary", None)))  # fmt: skip
+
+
+def _party(paths: _Paths, tag: str, role: str, where: tuple) -> Party | None:
+    """The party in `tag` (Dbtr, Cdtr, UltmtDbtr, UltmtCdtr) with its account and agent BIC;
+    `where` as `_party_paths` gives it."""
+    accounts, bics, name_path, countries = where
+    account = paths.text(*accounts)
+    bic = paths.text(*bics) if bics else None
     if tag not in paths.found and account is None and bic is None:
         return None
-    name = paths.text(f"{tag}/Nm")
-    country = paths.text(f"{tag}/PstlAdr/Ctry", f"{tag}/CtryOfRes")
-    return Party(role, name, account, bic, country.upper() if country else None)
+    country = paths.text(*countries)
+    return Party(role, paths.text(name_path), account, bic, country.upper() if country else None)
 
 
 def serialise(elem: etree._Element) -> str:
@@ -309,24 +325,12 @@ def cdt_trf_tx(
             break
     if problems:
         return quarantine(ctx, position, serialise(tx), "; ".join(problems))
-    parties = (
-        pooled(pool, _party(paths, "Dbtr", "originator", "DbtrAgt")),
-        pooled(pool, _party(paths, "Cdtr", "beneficiary", "CdtrAgt")),
-        pooled(pool, _party(paths, "UltmtDbtr", "ultimate_originator")),
-        pooled(pool, _party(paths, "UltmtCdtr", "ultimate_beneficiary")),
-    )
-    ustrd = [" ".join(e.text.split()) for e in tx.iterfind("{*}RmtInf/{*}Ustrd") if e.text]
-    return transaction(
-        ctx,
-        source_row=position,
-        tx_id=tx_id or "",
-        tx_timestamp_us=timestamp,
-        amount=amount,
-        currency=pooled(pool, currency),
-        parties=tuple(p for p in parties if p is not None),
-        remittance_info=" ".join(u for u in ustrd if u) or None,
-        file_format=FILE_FORMAT,
-    )
+    parties = [pooled(pool, _party(paths, tag, role, where)) for tag, role, where in _PARTIES]
+    ustrd = [" ".join(e.text.split()) for e in paths.every if e.text]
+    # positionally: Transaction's fields after the file's four (keywords cost a Python-level call)
+    return Transaction(*ctx, position, tx_id or "", timestamp, amount, pooled(pool, currency),
+                       tuple([p for p in parties if p is not None]), " ".join(u for u in ustrd if u) or None,
+                       None, FILE_FORMAT)  # fmt: skip
 
 
 def read_pacs008(path: str, ctx: FileContext) -> Iterator[Transaction | QuarantineRow]:
