@@ -16,6 +16,7 @@ import tempfile
 from typing import Any
 
 MAX_LISTED = 1_000  # unexpected values / indices kept per expectation in the JSON report
+FAILED_ONLY = "BOOLEAN_ONLY, then COMPLETE for the expectations that failed"  # a result's meta.result_format
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _LISTS = ("unexpected_list", "unexpected_index_list", "partial_unexpected_list", "partial_unexpected_index_list",
           "partial_unexpected_counts")  # fmt: skip
@@ -107,7 +108,7 @@ def render_html(report: dict[str, Any]) -> str:
         rows.append(_row(config.get("type"), kwargs.get("column"), r.get("success"),
                          inner.get("unexpected_count"), examples))  # fmt: skip
     stats = report.get("statistics", {})
-    counted_failed = "COMPLETE for the expectations that failed" in str(report.get("meta", {}).get("result_format"))
+    counted_failed = report.get("meta", {}).get("result_format") == FAILED_ONLY
     return (
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"

@@ -34,6 +34,7 @@ from schemas.expectations import (
 )
 from schemas.iso_codes import COUNTRIES
 from schemas.records import Party, Transaction
+from transforms.reports import FAILED_ONLY
 from watchlists.identifiers import crypto_chain, iban_check_ok
 
 DAY_US = 86_400_000_000
@@ -220,7 +221,7 @@ class _Runtime:
             first = batch.validate(suite_for(profile, window), result_format={"result_format": "BOOLEAN_ONLY"})
             result = first.to_json_dict()
             failed = frozenset(_config_key(r["expectation_config"]) for r in result["results"] if not r["success"])
-            result["meta"]["result_format"] = "BOOLEAN_ONLY, then COMPLETE for the expectations that failed"
+            result["meta"]["result_format"] = FAILED_ONLY
             if not failed:
                 return result
             again = batch.validate(_failed_suite(profile, window, failed), result_format={"result_format": "COMPLETE"})

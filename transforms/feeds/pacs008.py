@@ -343,5 +343,4 @@ def read_pacs008(path: str, ctx: FileContext) -> Iterator[Transaction | Quaranti
     """
     pool: dict[Any, Any] = {}
     rows = walk_transactions(path, lambda position, tx, grp_hdr: cdt_trf_tx(tx, grp_hdr, ctx, position, pool))
-    for position, row in rows:
-        yield row if row.source_row == position else row._replace(source_row=position)
+    yield from (row for _, row in rows)
