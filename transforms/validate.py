@@ -3,8 +3,9 @@
 `validate_rows` turns the rows into one pandas frame (the suite's columns, plus the columns
 derived here with our identifier checks), runs the suite through an ephemeral GX context
 built once per process (for success only; then the expectations that failed, for their
-rows), and returns, for every row that failed, every failing expectation as readable text. Expectations that fail as a whole (a column missing, an
-expectation that raised) fail every row: validation fails closed.
+rows), and returns, for every row that failed, every failing expectation as readable text.
+Expectations that fail as a whole (a column missing, an expectation that raised) fail every
+row: validation fails closed.
 """
 
 from __future__ import annotations
@@ -224,7 +225,11 @@ class _Runtime:
             result["meta"]["result_format"] = FAILED_ONLY
             if not failed:
                 return result
-            again = batch.validate(_failed_suite(profile, window, failed), result_format={"result_format": "COMPLETE"})
+            subset = _failed_suite(profile, window, failed)
+            if len(subset.expectations) != len(failed):  # one not found again: the whole suite, as before
+                whole = batch.validate(suite_for(profile, window), result_format={"result_format": "COMPLETE"})
+                return whole.to_json_dict()
+            again = batch.validate(subset, result_format={"result_format": "COMPLETE"})
         detailed = {_config_key(r["expectation_config"]): r for r in again.to_json_dict()["results"]}
         result["results"] = [detailed.get(_config_key(r["expectation_config"]), r) for r in result["results"]]
         return result

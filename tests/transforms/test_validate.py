@@ -156,6 +156,22 @@ def test_success_first_then_the_failures_gives_what_one_complete_run_gives(layou
     assert "COMPLETE for the expectations that failed" in v.result["meta"]["result_format"]
 
 
+def test_a_failed_expectation_not_found_again_runs_the_whole_suite_complete(monkeypatch):
+    """Should an expectation that failed not be found for the second pass, the whole suite
+    runs COMPLETE, as it did before the two passes: never a row failed for want of its rows."""
+    import great_expectations as gx
+
+    import transforms.validate as validate
+
+    monkeypatch.setattr(validate, "_failed_suite", lambda *_: gx.ExpectationSuite(name="none_found"))
+    bad = bank_tx(2, currency="XYZ", amount=-3.0)
+    v = validate_rows([bank_tx(1), bad, bank_tx(3)], [None] * 3, PROFILES["bank"], DATE)
+    assert list(v.reasons) == [1] and len(v.reasons[1]) == 2
+    assert "result_format" not in v.result["meta"]
+    assert all(r["result"].get("element_count") == 3 for r in v.result["results"] if "column" in
+               r["expectation_config"]["kwargs"] and r["expectation_config"]["type"] != "expect_column_to_exist")
+
+
 def test_a_mistyped_iban_or_bic_is_a_warning_and_the_row_is_still_screened():
     typo = bank_tx(2, parties=(Party("originator", "Van Dijk Import BV", "NL02RABO0123456789", "RABONL2", "NL"),
                                Party("beneficiary", "Jansen Logistiek BV")))  # fmt: skip
