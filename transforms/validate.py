@@ -27,6 +27,7 @@ from schemas.expectations import (
     DATE_COLUMN,
     LAYOUTS,
     NETWORK_CHAINS,
+    UNIT_COLUMN,
     DateWindow,
     FeedProfile,
     expectations,
@@ -108,16 +109,18 @@ def _address_columns(prefix: str, addresses: list[str | None], networks: Sequenc
     return {f"{prefix}_address_known": known, f"{prefix}_address_fits_chain": fits}
 
 
+def _row_columns(txs: Sequence[Transaction], layout: str) -> dict[str, list[Any]]:
+    """The columns both layouts take from the transaction itself: id, amount and its unit."""
+    return {"tx_id": [tx.tx_id or None for tx in txs], "amount": [tx.amount for tx in txs],
+            UNIT_COLUMN[layout]: [tx.currency or None for tx in txs]}  # fmt: skip
+
+
 def bank_columns(txs: Sequence[Transaction]) -> dict[str, list[Any]]:
     """The bank layout (originator / beneficiary) as columns, without the date columns."""
     parties = _by_role(txs, BANK_ROLES)
-    cols: dict[str, list[Any]] = {
-        "tx_id": [tx.tx_id or None for tx in txs],
-        "amount": [tx.amount for tx in txs],
-        "currency": [tx.currency or None for tx in txs],
-        "remittance_info": [tx.remittance_info for tx in txs],
-        "reporting_entity": [tx.reporting_entity for tx in txs],
-    }
+    cols = _row_columns(txs, "bank")
+    cols["remittance_info"] = [tx.remittance_info for tx in txs]
+    cols["reporting_entity"] = [tx.reporting_entity for tx in txs]
     for role in BANK_ROLES:
         cols[f"{role}_name"] = [None if p is NOBODY else p.name for p in parties[role]]
     for side in BANK_SIDES:
@@ -126,7 +129,6 @@ def bank_columns(txs: Sequence[Transaction]) -> dict[str, list[Any]]:
         cols[f"{side}_bic"] = [p.bic.strip().upper() if p.bic else None for p in side_parties]
         cols[f"{side}_country"] = [p.country for p in side_parties]
         cols[f"{side}_address"] = [p.crypto_address for p in side_parties]
-    for side in BANK_SIDES:
         cols[f"{side}_iban_valid"] = [iban_valid(a) for a in cols[f"{side}_account"]]
         cols.update(_address_columns(side, cols[f"{side}_address"], [None] * len(txs), cols["currency"]))
     return cols
@@ -136,16 +138,14 @@ def crypto_columns(txs: Sequence[Transaction], networks: Sequence[str | None]) -
     """The crypto layout (customer / counterparty) as columns, without the date columns."""
     parties = _by_role(txs, ("customer", "counterparty"))
     customers, counterparties = parties["customer"], parties["counterparty"]
-    cols: dict[str, list[Any]] = {
-        "tx_id": [tx.tx_id or None for tx in txs],
-        "amount": [tx.amount for tx in txs],
-        "asset": [tx.currency or None for tx in txs],
+    cols = _row_columns(txs, "crypto")
+    cols.update({
         "customer_name": [p.name for p in customers],
         "customer_id": [p.account for p in customers],
         "customer_country": [p.country for p in customers],
         "counterparty_name": [p.name for p in counterparties],
         "counterparty_address": [p.crypto_address for p in counterparties],
-    }
+    })  # fmt: skip
     cols["network"] = list(networks)
     cols.update(_address_columns("counterparty", cols["counterparty_address"], networks, cols["asset"]))
     return cols
