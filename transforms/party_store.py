@@ -142,6 +142,19 @@ def _equal_to_previous(column: pa.Array) -> pa.Array:
     return pc.or_(pc.fill_null(pc.equal(now, before), False), pc.and_(pc.is_null(now), pc.is_null(before)))
 
 
+# The party columns, then where it appeared: `party_sort_key`, then `_occurrence_order`
+_STORE_ORDER = _PARTY_COLUMNS + ("source_file", "source_row", "role_order", "tx_id", "source_type", "tx_timestamp",
+                                 "party_role")  # fmt: skip
+
+
+def sorted_occurrences(table: pa.Table) -> pa.Table:
+    """Occurrences (OCCURRENCES_SCHEMA) in the store's order. `party_table` sorts its input
+    whatever its order, but Arrow's sort of many chunks is faster when each chunk is sorted
+    already: NL's 467,164 occurrences at 1M transactions, in 82 blocks, sorted in 1.77 s as
+    they came and in 0.75 s with each block sorted (0.56 s, in the workers, block by block)."""
+    return table.take(_sort_indices(table, _STORE_ORDER))
+
+
 def party_table(country: str, occurrences: pa.Table) -> pa.Table:
     """A country's occurrences (OCCURRENCES_SCHEMA) → its party store (PARTY_SCHEMA): one row
     per distinct party in `party_sort_key` order, its distinct occurrences in
@@ -150,8 +163,7 @@ def party_table(country: str, occurrences: pa.Table) -> pa.Table:
     Only the sort order is computed over the whole table; columns are compared in that order
     one at a time, and each output column is taken once (a country's occurrences are ~70 MB
     in Arrow at 1M transactions)."""
-    order = _sort_indices(occurrences, _PARTY_COLUMNS + ("source_file", "source_row", "role_order", "tx_id",
-                                                         "source_type", "tx_timestamp", "party_role"))  # fmt: skip
+    order = _sort_indices(occurrences, _STORE_ORDER)
     n = len(order)
     same_party = pa.array([True] * max(n - 1, 0), pa.bool_())
     for name in _PARTY_COLUMNS:
@@ -204,7 +216,8 @@ class _OccurrenceFilesFn(beam.DoFn):
         block = hashlib.sha1(repr((first.country, first.source_file, first.source_row, len(txs))).encode()).hexdigest()
         for country, rows in sorted(occurrence_rows(txs).items()):
             path = os.path.join(self._folder, f"country={country}", f"{block}.parquet")
-            write_table(path, occurrence_table(rows), country_encryption(self._keys, country, OCCURRENCES_SCHEMA))
+            table = sorted_occurrences(occurrence_table(rows))
+            write_table(path, table, country_encryption(self._keys, country, OCCURRENCES_SCHEMA))
             yield country, path
 
 

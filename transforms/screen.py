@@ -28,7 +28,7 @@ from apache_beam.utils import shared
 from schemas.records import Alert, Transaction
 from transforms import gc_policy, parties, validate
 from transforms.packing import pack, unpack, unpack_transactions
-from transforms.parties import RunInfo, distinct_queries, make_alerts
+from transforms.parties import RunInfo, make_alerts, party_queries
 from transforms.write import country_decryption, country_encryption, write_table
 from watchlists import identifiers, normalize, scripts
 from watchlists.matcher import Match, Matcher, PartyQuery
@@ -56,8 +56,16 @@ def query_key(query: PartyQuery) -> int:
     return zlib.crc32(repr(tuple(query)).encode())
 
 
+@functools.lru_cache(maxsize=1 << 16)  # as party_queries: counterparties recur across a day's rows
+def party_keys(name: Optional[str], account: Optional[str], bic: Optional[str],
+               crypto_address: Optional[str]) -> tuple[tuple[PartyQuery, ...], tuple[int, ...]]:  # fmt: skip
+    """A party's queries (`party_queries`) and their keys."""
+    queries = party_queries(name, account, bic, crypto_address)
+    return queries, tuple(map(query_key, queries))
+
+
 # What reading and indexing a day's rows leave cached (per process): up to ~100 MB at 1M rows
-ROW_CACHES = (query_key, parties.party_queries, identifiers.party_identifiers, validate.iban_valid,
+ROW_CACHES = (query_key, party_keys, parties.party_queries, identifiers.party_identifiers, validate.iban_valid,
               normalize.name_key, normalize._legal_word, normalize._run_word, scripts.skeleton, scripts.skeletons)
 
 
@@ -81,18 +89,26 @@ class IndexedBatch(NamedTuple):
 
 
 def index_batch(txs: Sequence[Transaction], shards: int = SHARDS) -> tuple[IndexedBatch, dict[int, list[PartyQuery]]]:
-    """The batch with its query keys, and its distinct queries grouped by shard."""
+    """The batch with its query keys, and its distinct queries grouped by shard (in the order
+    first seen). The keys of `distinct_queries`, a party's at a time (this runs for every row)."""
     keys, ends = array("I"), array("I")
-    by_shard: dict[int, list[PartyQuery]] = {}
-    seen: dict[PartyQuery, int] = {}
+    seen: dict[PartyQuery, int] = {}  # the batch's distinct queries and their keys
     for tx in txs:
-        for query in distinct_queries(tx):
+        for party in tx.parties:
+            queries, found = party_keys(party.name, party.account, party.bic, party.crypto_address)
+            keys.extend(found)
+            seen.update(zip(queries, found))
+        text = tx.remittance_info
+        if text and text.strip():
+            query = PartyQuery(text=text)
             key = seen.get(query)
             if key is None:
                 key = seen[query] = query_key(query)
-                by_shard.setdefault(key % shards, []).append(query)
             keys.append(key)
         ends.append(len(keys))
+    by_shard: dict[int, list[PartyQuery]] = {}
+    for query, key in seen.items():
+        by_shard.setdefault(key % shards, []).append(query)
     return IndexedBatch(list(txs), keys, ends), by_shard
 
 

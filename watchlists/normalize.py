@@ -56,6 +56,7 @@ _SLASHED_INITIAL = re.compile(r"\b([a-z])/([a-z])\b")
 _APOSTROPHE = re.compile(r"['’`´ʼʻ]")
 _NON_WORD = re.compile(r"[^a-z0-9&]+")
 _ARABIC = re.compile("[\u0600-\u06ff]")
+_LONG_LEGAL_CUE = re.compile("|".join(map(re.escape, LONG_LEGAL_CUES)))  # LONG_LEGAL_FORMS may apply
 
 
 class NameKey(NamedTuple):
@@ -70,18 +71,27 @@ class NameKey(NamedTuple):
 
 
 def _fold(text: str) -> str:
-    """NFKC, transliterate to ASCII, casefold; apostrophes and single-letter dots joined."""
-    text = unicodedata.normalize("NFKC", text).translate(_GERMAN)
-    if not text.isascii() and _ARABIC.search(text):
-        for pattern, code in ARABIC_LEGAL:
-            text = pattern.sub(code, text)
-    text = anyascii(text).casefold()
-    text = _APOSTROPHE.sub("", text)
-    text = _DOTTED_INITIAL.sub("", text)
-    text = _SLASHED_INITIAL.sub(r"\1\2", text)
+    """NFKC, transliterate to ASCII, casefold; apostrophes and single-letter dots joined.
+
+    Most names and texts are ASCII already: for them the Unicode steps change nothing and are
+    not run, and a step is run only when its character is there (this runs for every name
+    and remittance text screened)."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).translate(_GERMAN)
+        if _ARABIC.search(text):
+            for pattern, code in ARABIC_LEGAL:
+                text = pattern.sub(code, text)
+        text = anyascii(text)
+    text = text.casefold()  # ASCII from here on: of the apostrophes, only ' and ` are left
+    if "'" in text or "`" in text:
+        text = _APOSTROPHE.sub("", text)
+    if "." in text:
+        text = _DOTTED_INITIAL.sub("", text)
+    if "/" in text:
+        text = _SLASHED_INITIAL.sub(r"\1\2", text)
     text = text.replace("&", " & ").replace("+", " & ")
     text = " ".join(_NON_WORD.sub(" ", text).split())
-    if any(cue in text for cue in LONG_LEGAL_CUES):
+    if _LONG_LEGAL_CUE.search(text):
         for pattern, code in LONG_LEGAL_FORMS:
             text = pattern.sub(code, text)
     return text

@@ -23,6 +23,7 @@ from transforms.party_store import (
     party_rows,
     party_table,
     party_transactions,
+    sorted_occurrences,
 )
 from transforms.write import write_parquet
 
@@ -108,6 +109,25 @@ def test_build_party_store_moves_paths_and_encrypts_the_occurrence_files_with_th
     for f in files:
         with pytest.raises(OSError):  # the columns are encrypted: no key, no rows
             pq.read_table(f)
+
+
+def test_occurrence_files_are_each_in_store_order_and_sorting_blocks_changes_no_store(tmp_path):
+    txs = demo_transactions()
+    with TestPipeline() as p:
+        _ = p | beam.Create(txs) | PackBlocks(3) | BuildPartyStore(str(tmp_path))
+    files = sorted(tmp_path.rglob("*.parquet"))
+    assert files and any(pq.read_table(f).num_rows > 2 for f in files)
+    for f in files:
+        table = pq.read_table(f)
+        assert table.equals(sorted_occurrences(table))
+    blocks = [occurrence_tables(txs[i : i + 3]) for i in range(0, len(txs), 3)]
+    reordered = 0
+    for country in sorted({t.country for t in txs}):
+        as_read = [b[country] for b in blocks if country in b]
+        as_sorted = [sorted_occurrences(t) for t in as_read]
+        reordered += sum(not a.equals(b) for a, b in zip(as_read, as_sorted))
+        assert party_table(country, pa.concat_tables(as_sorted)).equals(party_table(country, pa.concat_tables(as_read)))
+    assert reordered  # some blocks came out of order
 
 
 def _crypto(tx_id: str, row: int, customer: Party, counterparty: Party) -> Transaction:
