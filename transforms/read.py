@@ -215,18 +215,19 @@ class _ParseFileFn(beam.DoFn):
 
     def process(self, feed: FeedFile):  # type: ignore[override]
         block: list[Transaction] = []
-        for item in parse_file(feed, self._window, self._reports_dir):
-            if isinstance(item, Transaction):
-                block.append(item)
-                if len(block) >= BLOCK_SIZE:
-                    yield pack_transactions(block)
-                    block = []
-            elif isinstance(item, QuarantineRow):
-                yield pvalue.TaggedOutput(QUARANTINE, item)
-            else:
-                yield pvalue.TaggedOutput(STATS, item)
-        if block:
-            yield pack_transactions(block)
+        with gc_policy.paused():
+            for item in parse_file(feed, self._window, self._reports_dir):
+                if isinstance(item, Transaction):
+                    block.append(item)
+                    if len(block) >= BLOCK_SIZE:
+                        yield pack_transactions(block)
+                        block = []
+                elif isinstance(item, QuarantineRow):
+                    yield pvalue.TaggedOutput(QUARANTINE, item)
+                else:
+                    yield pvalue.TaggedOutput(STATS, item)
+            if block:
+                yield pack_transactions(block)
         gc_policy.give_back()  # the file's rows, frame and validation result are garbage now
 
 

@@ -129,3 +129,64 @@ def test_arrow_on_malloc_here_and_in_the_processes_started_from_here():
 
 def test_arrow_on_malloc_leaves_the_operators_pool_alone():
     assert _pools({"ARROW_DEFAULT_MEMORY_POOL": "mimalloc"}) == {"here": "mimalloc", "child": "mimalloc"}
+
+
+PAUSE_PROBE = """
+import gc, json, threading
+from transforms import gc_policy
+seen = {}
+with gc_policy.paused():
+    seen["inside"] = gc.isenabled()
+    with gc_policy.paused():  # another file read at the same time
+        pass
+    seen["after_inner"] = gc.isenabled()
+seen["after"] = gc.isenabled()
+gc.disable()
+with gc_policy.paused():
+    pass
+seen["off_stays_off"] = not gc.isenabled()
+gc.enable()
+inside, go = threading.Event(), threading.Event()
+def reader():
+    with gc_policy.paused():
+        inside.set()
+        go.wait()
+t = threading.Thread(target=reader); t.start(); inside.wait()
+with gc_policy.paused():
+    pass
+seen["other_thread_inside"] = gc.isenabled()
+go.set(); t.join()
+seen["all_left"] = gc.isenabled()
+try:
+    with gc_policy.paused():
+        raise ValueError("a file that fails")
+except ValueError:
+    pass
+seen["after_error"] = gc.isenabled()
+print(json.dumps(seen))
+"""
+
+
+def test_paused_stops_collections_until_the_last_reader_leaves_and_restores_the_collector():
+    out = subprocess.run([sys.executable, "-c", PAUSE_PROBE], cwd=ROOT, capture_output=True, text=True, check=True)
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen == {"inside": False, "after_inner": False, "after": True, "off_stays_off": True,
+                    "other_thread_inside": False, "all_left": True, "after_error": True}
+
+
+def test_a_file_is_read_with_the_collector_paused(monkeypatch):
+    import gc
+
+    from transforms import read
+
+    states = []
+
+    def parse(feed, window, reports_dir):
+        states.append(gc.isenabled())
+        yield "stats"
+
+    monkeypatch.setattr(read, "parse_file", parse)
+    fn = read._ParseFileFn(read.DateWindow(), None)
+    assert gc.isenabled()
+    assert len(list(fn.process(None))) == 1
+    assert states == [False] and gc.isenabled()
