@@ -2,8 +2,8 @@
 
 `party_rows(transactions)` is the plain function; `BuildPartyStore` is the same thing as a Beam
 transform over packed blocks of transactions: each block's occurrences are written as a
-Parquet file in the run's staging folder, only its path travels, and a country's store is
-built from its files by one sort (`party_table`). `party_transactions` turns a stored row
+file in the run's staging folder (`write.write_staging`), only its path travels, and a
+country's store is built from its files by one sort (`party_table`). `party_transactions` turns a stored row
 back into minimal transactions, so re-screening reuses `make_alerts` and gives the same alert
 ids a full run would.
 """
@@ -11,20 +11,18 @@ ids a full run would.
 from __future__ import annotations
 
 import hashlib
-import os
 from typing import Iterable, Iterator, Optional
 
 import apache_beam as beam
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from schemas.lookback import OCCURRENCE_TYPE, PARTY_SCHEMA, PartyOccurrence, PartyRow, party_key, shown_identifier
 from schemas.records import Party, Transaction
 from transforms import gc_policy
 from transforms.packing import unpack_transactions
 from transforms.parties import ROLE_ORDER
-from transforms.write import country_decryption, country_encryption, write_table
+from transforms.write import read_staging, write_staging
 from watchlists.identifiers import party_identifiers
 
 # (country, business_date, kind, name, account, bic, crypto_address, party_country)
@@ -197,11 +195,11 @@ def party_table(country: str, occurrences: pa.Table) -> pa.Table:
 
 class _OccurrenceFilesFn(beam.DoFn):
     """A packed block of transactions → (country, path) per country: the block's occurrence
-    rows (OCCURRENCES_SCHEMA) written as a Parquet file under `folder`, encrypted with the
-    country's key when there are keys. The runner moves paths instead of rows: it held every
-    block's rows until the merge, and twice while grouping them (~130 MB at 1M transactions,
-    the runner's largest item at the run's peak). A block's file name follows from its first
-    row, so a retried bundle writes the same file again."""
+    rows (OCCURRENCES_SCHEMA) written as a staging file under `folder` (`write.write_staging`:
+    encrypted with the country's key when there are keys). The runner moves paths instead of
+    rows: it held every block's rows until the merge, and twice while grouping them (~130 MB at
+    1M transactions, the runner's largest item at the run's peak). A block's file name follows
+    from its first row, so a retried bundle writes the same file again."""
 
     def __init__(self, folder: str, keys: Optional[dict[str, str]] = None) -> None:
         self._folder = folder
@@ -215,17 +213,14 @@ class _OccurrenceFilesFn(beam.DoFn):
         first = txs[0]
         block = hashlib.sha1(repr((first.country, first.source_file, first.source_row, len(txs))).encode()).hexdigest()
         for country, rows in sorted(occurrence_rows(txs).items()):
-            path = os.path.join(self._folder, f"country={country}", f"{block}.parquet")
-            table = sorted_occurrences(occurrence_table(rows))
-            write_table(path, table, country_encryption(self._keys, country, OCCURRENCES_SCHEMA))
-            yield country, path
+            yield country, write_staging(self._folder, self._keys, country, block,
+                                         sorted_occurrences(occurrence_table(rows)))  # fmt: skip
 
 
 def _country_party_table(keyed: tuple[str, Iterable[str]], keys: Optional[dict[str, str]] = None) -> tuple[str, pa.Table]:
     """A country's occurrence files → its party store (files read in path order)."""
     country, paths = keyed
-    decryption = country_decryption(keys, country)
-    tables = [pq.read_table(path, decryption_properties=decryption) for path in sorted(paths)]
+    tables = [read_staging(path, keys) for path in sorted(paths)]
     table = party_table(country, pa.concat_tables(tables))
     del tables
     gc_policy.give_back()  # the concatenated, sorted and filtered copies

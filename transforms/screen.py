@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 import pickle
 import zlib
 from array import array
@@ -22,14 +21,13 @@ from typing import Mapping, NamedTuple, Optional, Sequence
 
 import apache_beam as beam
 import pyarrow as pa
-import pyarrow.parquet as pq
 from apache_beam.utils import shared
 
 from schemas.records import Alert, Transaction
 from transforms import gc_policy, parties, validate
 from transforms.packing import pack, unpack, unpack_transactions
 from transforms.parties import RunInfo, make_alerts, party_queries
-from transforms.write import country_decryption, country_encryption, write_table
+from transforms.write import read_staging, write_staging
 from watchlists import identifiers, normalize, scripts
 from watchlists.matcher import Match, Matcher, PartyQuery
 from watchlists.spec import Watchlist
@@ -134,19 +132,16 @@ SENT_LIMIT = 500_000  # queries a worker remembers having sent in one bundle (th
 
 
 def store_block(folder: str, keys: Optional[dict[str, str]], country: str, blob: bytes) -> str:
-    """A packed block as a one-cell Parquet file under `folder`/country=CC/, named by its
-    content (a retried bundle writes the same file), encrypted with the country's key when
-    there are keys, as every other file a run writes with them; returns its path."""
-    path = os.path.join(folder, f"country={country}", hashlib.sha1(blob).hexdigest() + ".parquet")
-    table = pa.table({"block": pa.array([blob], pa.binary())})
-    write_table(path, table, country_encryption(keys, country, table.schema))
-    return path
+    """A packed block as a one-cell staging file under `folder`/country=CC/ (`write.write_staging`:
+    encrypted with the country's key when there are keys), named by its content (a retried
+    bundle writes the same file); returns its path."""
+    return write_staging(folder, keys, country, hashlib.sha1(blob).hexdigest(),
+                         pa.table({"block": pa.array([blob], pa.binary())}))  # fmt: skip
 
 
 def load_block(path: str, keys: Optional[dict[str, str]]) -> bytes:
     """The packed block `store_block` wrote to `path`."""
-    country = os.path.basename(os.path.dirname(path)).partition("=")[2]
-    return pq.read_table(path, decryption_properties=country_decryption(keys, country)).column("block")[0].as_py()
+    return read_staging(path, keys).column("block")[0].as_py()
 
 
 class _IndexBatchFn(beam.DoFn):

