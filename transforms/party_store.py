@@ -11,7 +11,8 @@ ids a full run would.
 from __future__ import annotations
 
 import hashlib
-from typing import Iterable, Iterator, Optional
+from array import array
+from typing import Any, Iterable, Iterator, Optional, Sequence
 
 import apache_beam as beam
 import pyarrow as pa
@@ -118,9 +119,61 @@ def occurrence_table(rows: list[tuple]) -> pa.Table:
                                 schema=OCCURRENCES_SCHEMA)  # fmt: skip
 
 
-def occurrence_tables(transactions: Iterable[Transaction]) -> dict[str, pa.Table]:
-    """Country → one row per (party, occurrence) of the transactions (OCCURRENCES_SCHEMA)."""
-    return {country: occurrence_table(rows) for country, rows in occurrence_rows(transactions).items()}
+def occurrence_tables(transactions: Sequence[Transaction]) -> dict[str, pa.Table]:
+    """Country → one row per (party, occurrence) of the transactions (OCCURRENCES_SCHEMA): the
+    table of `occurrence_rows`, built a column at a time. The party's values are gathered per
+    occurrence, where it appeared once per transaction and repeated by Arrow (`take`), so no
+    tuple is made per occurrence (NL's 166,666 transactions at 1M, in blocks of 2,048: 1.38–1.40 →
+    0.62–0.83 s)."""
+    by_country: dict[str, tuple[array, list[list[Any]]]] = {}
+    for i, tx in enumerate(transactions):
+        found = by_country.get(tx.country)
+        if found is None:
+            found = by_country[tx.country] = (array("i"), [[] for _ in range(6)])
+        at, (names, accounts, bics, cryptos, countries, roles) = found
+        for party in tx.parties:
+            name = party.name
+            has_name = bool(name and name.strip())
+            if not has_name and not party_identifiers(party.account, party.bic, party.crypto_address):
+                continue  # transforms.parties.party_refs screens nothing for it either
+            at.append(i)
+            names.append(name.strip() if has_name else name)  # type: ignore[union-attr]
+            accounts.append(party.account)
+            bics.append(party.bic)
+            cryptos.append(party.crypto_address)
+            countries.append(party.country)
+            roles.append(party.role)
+        text = tx.remittance_info
+        if text and text.strip():
+            at.append(i)
+            names.append(text)
+            accounts.append(None)
+            bics.append(None)
+            cryptos.append(None)
+            countries.append(None)
+            roles.append("remittance")
+    if not by_country:
+        return {}
+    per_tx = {name: pa.array([getattr(tx, attr) for tx in transactions], OCCURRENCES_SCHEMA.field(name).type)
+              for name, attr in _TX_COLUMNS}  # fmt: skip
+    tables = {}
+    for country, (at, (names, accounts, bics, cryptos, countries, roles)) in by_country.items():
+        where = pa.array(at, pa.int32())
+        role_array = pa.array(roles, pa.string())
+        columns = {name: values.take(where) for name, values in per_tx.items()}
+        columns.update({
+            "kind": pc.if_else(pc.equal(role_array, "remittance"), "remittance", "party"),
+            "party_name": pa.array(names, pa.string()), "account": pa.array(accounts, pa.string()),
+            "bic": pa.array(bics, pa.string()), "crypto_address": pa.array(cryptos, pa.string()),
+            "party_country": pa.array(countries, pa.string()), "party_role": role_array,
+            "role_order": pa.array([ROLE_ORDER.get(r, 9) for r in roles], pa.int8()),
+        })  # fmt: skip
+        tables[country] = pa.Table.from_arrays([columns[f.name] for f in OCCURRENCES_SCHEMA], schema=OCCURRENCES_SCHEMA)
+    return tables
+
+
+_TX_COLUMNS = (("business_date", "business_date"), ("source_type", "source_type"), ("source_file", "source_file"),
+               ("source_row", "source_row"), ("tx_id", "tx_id"), ("tx_timestamp", "tx_timestamp_us"))  # fmt: skip
 
 
 _NULLS_PER_KEY = int(pa.__version__.split(".")[0]) >= 25  # older pyarrow takes null_placement for all keys
@@ -212,9 +265,8 @@ class _OccurrenceFilesFn(beam.DoFn):
         txs = unpack_transactions(blob)
         first = txs[0]
         block = hashlib.sha1(repr((first.country, first.source_file, first.source_row, len(txs))).encode()).hexdigest()
-        for country, rows in sorted(occurrence_rows(txs).items()):
-            yield country, write_staging(self._folder, self._keys, country, block,
-                                         sorted_occurrences(occurrence_table(rows)))  # fmt: skip
+        for country, table in sorted(occurrence_tables(txs).items()):
+            yield country, write_staging(self._folder, self._keys, country, block, sorted_occurrences(table))
 
 
 def _country_party_table(keyed: tuple[str, Iterable[str]], keys: Optional[dict[str, str]] = None) -> tuple[str, pa.Table]:

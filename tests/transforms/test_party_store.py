@@ -19,6 +19,8 @@ from transforms.packing import PackBlocks
 from transforms.parties import RunInfo
 from transforms.party_store import (
     BuildPartyStore,
+    occurrence_rows,
+    occurrence_table,
     occurrence_tables,
     party_key,
     party_rows,
@@ -131,6 +133,21 @@ def test_occurrence_files_are_each_in_store_order_and_sorting_blocks_changes_no_
         reordered += sum(not a.equals(b) for a, b in zip(as_read, as_sorted))
         assert party_table(country, pa.concat_tables(as_sorted)).equals(party_table(country, pa.concat_tables(as_read)))
     assert reordered  # some blocks came out of order
+
+
+def test_occurrence_tables_built_by_column_are_the_tables_of_the_rows():
+    wallet = "0x52908400098527886E0F7030069857D2E4169EE7"
+    txs = demo_transactions() + [
+        _crypto("c1", 3, Party("customer", "  ", "C-1", None, "NL"), Party("counterparty", None, None, None, None, wallet)),
+        _crypto("c2", 4, Party("customer", " Noordzee Bulk ", None, None, "NL"), Party("counterparty", "", None, None, None)),
+        tx("BE", "b1", "Antwerp Bunkering", "Noordzee Bulk", row=7, source_file="bank/a.csv")._replace(remittance_info=" "),
+    ]  # fmt: skip
+    rows = occurrence_rows(txs)
+    tables = occurrence_tables(txs)
+    assert len(tables) > 1 and tables.keys() == rows.keys()
+    for country, table in tables.items():
+        assert table.equals(occurrence_table(rows[country]))
+    assert occurrence_tables([]) == {}
 
 
 def _crypto(tx_id: str, row: int, customer: Party, counterparty: Party) -> Transaction:
