@@ -3,9 +3,9 @@
 `party_rows(transactions)` is the plain function; `BuildPartyStore` is the same thing as a Beam
 transform over packed blocks of transactions: each block's occurrences are written as a
 file in the run's staging folder (`write.write_staging`), only its path travels, and a
-country's store is built from its files by one sort (`party_table`). `party_transactions` turns a stored row
-back into minimal transactions, so re-screening reuses `make_alerts` and gives the same alert
-ids a full run would.
+country's store is built from its files by one sort (`party_table`). `party_transactions`
+turns a stored row back into minimal transactions, so re-screening reuses `make_alerts` and
+gives the same alert ids a full run would.
 """
 
 from __future__ import annotations
@@ -121,10 +121,10 @@ def occurrence_table(rows: list[tuple]) -> pa.Table:
 
 def occurrence_tables(transactions: Sequence[Transaction]) -> dict[str, pa.Table]:
     """Country → one row per (party, occurrence) of the transactions (OCCURRENCES_SCHEMA): the
-    table of `occurrence_rows`, built a column at a time. The party's values are gathered per
-    occurrence, where it appeared once per transaction and repeated by Arrow (`take`), so no
-    tuple is made per occurrence (NL's 166,666 transactions at 1M, in blocks of 2,048: 1.38–1.40 →
-    0.62–0.83 s)."""
+    table of `occurrence_rows`, built a column at a time: the party's values once per
+    occurrence, the transaction's once per transaction and repeated by Arrow (`take`), no tuple
+    per occurrence (NL's 166,666 transactions at 1M, in blocks of 2,048: 1.38–1.40 → 0.62–0.83
+    s)."""
     by_country: dict[str, tuple[array, list[list[Any]]]] = {}
     for i, tx in enumerate(transactions):
         found = by_country.get(tx.country)
