@@ -32,14 +32,26 @@ __all__ = ["BuildPartyStore", "party_entries", "party_key", "party_rows", "party
            "shown_identifier", "to_party_row"]  # fmt: skip
 
 
+_UNSCREENED = object()  # `_stored_name` of a party that is not stored
+
+
+def _stored_name(party: Party) -> Any:
+    """The name a party is stored under: stripped, or as given (missing or blank) when it has
+    identifiers; `_UNSCREENED` when it has neither (transforms.parties.party_refs screens
+    nothing for it either)."""
+    name = party.name
+    if name and name.strip():
+        return name.strip()
+    return name if party_identifiers(party.account, party.bic, party.crypto_address) else _UNSCREENED
+
+
 def party_entries(tx: Transaction) -> Iterator[tuple[PartyGroupKey, tuple]]:
     """Every screened party of a transaction (and its remittance text) with where it appeared,
     as the fields of a PartyOccurrence in a plain tuple (`to_party_row` makes the records)."""
     for party in tx.parties:
-        has_name = bool(party.name and party.name.strip())
-        if not has_name and not party_identifiers(party.account, party.bic, party.crypto_address):
-            continue  # transforms.parties.party_refs screens nothing for it either
-        name = party.name.strip() if has_name else party.name  # type: ignore[union-attr]
+        name = _stored_name(party)
+        if name is _UNSCREENED:
+            continue
         key = (tx.country, tx.business_date, "party", name, party.account, party.bic, party.crypto_address,
                party.country)  # fmt: skip
         yield key, (tx.source_type, tx.source_file, tx.source_row, tx.tx_id, tx.tx_timestamp_us, party.role)
@@ -132,12 +144,11 @@ def occurrence_tables(transactions: Sequence[Transaction]) -> dict[str, pa.Table
             found = by_country[tx.country] = (array("i"), [[] for _ in range(6)])
         at, (names, accounts, bics, cryptos, countries, roles) = found
         for party in tx.parties:
-            name = party.name
-            has_name = bool(name and name.strip())
-            if not has_name and not party_identifiers(party.account, party.bic, party.crypto_address):
-                continue  # transforms.parties.party_refs screens nothing for it either
+            name = _stored_name(party)
+            if name is _UNSCREENED:
+                continue
             at.append(i)
-            names.append(name.strip() if has_name else name)  # type: ignore[union-attr]
+            names.append(name)
             accounts.append(party.account)
             bics.append(party.bic)
             cryptos.append(party.crypto_address)

@@ -217,10 +217,9 @@ class _JoinAlertsFn(beam.DoFn):
         if found is not self._found:  # the side input, once per bundle
             self._found, self._hits = found, {query_key(q) for q in found}
         block, keys, ends = indexed
-        keys = array("I", keys)
-        if self._hits.isdisjoint(keys):
+        positions = hit_positions(array("I", keys), array("I", ends), self._hits)
+        if not positions:
             return  # nothing in this block fired: it is not even read
-        positions = hit_positions(keys, array("I", ends), self._hits)
         blob = block if isinstance(block, bytes) else load_block(block, self._keys)
         for tx in unpack_transactions(blob, positions):  # only the transactions that fired are built
             yield from make_alerts(tx, found, run)
