@@ -13,7 +13,7 @@ from apache_beam.testing.util import assert_that, equal_to
 from schemas.records import Party, Transaction
 from tests.conftest import make_list
 from transforms.packing import PackBlocks, UnpackBlocks, unpack
-from transforms.parties import RunInfo, distinct_queries, make_alerts, party_refs
+from transforms.parties import RunInfo, distinct_queries, make_alerts, party_queries, party_refs
 from transforms.screen import ScreenParties, index_batch, join_alerts, query_key, save_lists
 from watchlists.matcher import Matcher, PartyQuery
 
@@ -74,6 +74,28 @@ def test_index_batch_keys_every_query_and_shards_each_distinct_query_once(pooled
     assert sorted(map(repr, (q for group in by_shard.values() for q in group))) == sorted(
         {repr(q) for qs in queries for q in qs})  # fmt: skip
     assert all(query_key(q) % 4 == shard for shard, group in by_shard.items() for q in group)
+
+
+def test_index_batch_with_a_bundle_token_hands_each_party_on_once_and_keys_every_row():
+    first, second = TXS[: len(TXS) // 2], TXS[len(TXS) // 2 :] + TXS[:3]
+    token = object()
+    one, shards_one = index_batch(first, bundle=token)
+    two, shards_two = index_batch(second, bundle=token)
+    handed = [q for shards in (shards_one, shards_two) for group in shards.values() for q in group]
+    assert set(handed) == {q for tx in TXS for q in distinct_queries(tx)}  # none missing
+    repeated = [q for q in handed if handed.count(q) > 1]
+    assert all(q.text for q in repeated)  # only remittance texts are handed on per batch
+    def args(p):
+        return p.name, p.account, p.bic, p.crypto_address
+
+    seen_first = {args(p) for tx in first for p in tx.parties}
+    left = {q for tx in second for p in tx.parties if args(p) not in seen_first for q in party_queries(*args(p))}
+    texts = {PartyQuery(text=tx.remittance_info) for tx in second if (tx.remittance_info or "").strip()}
+    assert {q for g in shards_two.values() for q in g} == left | texts  # the first call's parties are not again
+    for txs, batch in ((first, one), (second, two)):  # every row's keys, handed on or not
+        assert list(batch.keys) == [query_key(q) for tx in txs for q in distinct_queries(tx)]
+    _, again = index_batch(second, bundle=object())  # another bundle starts afresh
+    assert {q for g in again.values() for q in g} == {q for tx in second for q in distinct_queries(tx)}
 
 
 def _plain_alerts(entries):
