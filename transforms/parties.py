@@ -59,6 +59,13 @@ def party_queries(name: Optional[str], account: Optional[str], bic: Optional[str
     return tuple(queries)
 
 
+def screened_text(tx: Transaction) -> Optional[str]:
+    """The remittance text that is screened (and stored) as it stands; None when it is missing
+    or blank. The one rule for it, wherever a transaction's queries or parties are listed."""
+    text = tx.remittance_info
+    return text if text and text.strip() else None
+
+
 def party_refs(tx: Transaction) -> list[PartyRef]:
     """The parties of a transaction (and its remittance text) as screening queries."""
     refs = []
@@ -67,8 +74,9 @@ def party_refs(tx: Transaction) -> list[PartyRef]:
         if queries:
             shown = party.crypto_address or party.account or party.bic
             refs.append(PartyRef(party.role, party.name, shown, queries))
-    if tx.remittance_info and tx.remittance_info.strip():
-        refs.append(PartyRef("remittance", tx.remittance_info, None, (PartyQuery(text=tx.remittance_info),)))
+    text = screened_text(tx)
+    if text is not None:
+        refs.append(PartyRef("remittance", text, None, (PartyQuery(text=text),)))
     return refs
 
 
@@ -77,8 +85,9 @@ def distinct_queries(tx: Transaction) -> Iterator[PartyQuery]:
     transactions); without building the PartyRefs: this runs for every transaction."""
     for party in tx.parties:
         yield from party_queries(party.name, party.account, party.bic, party.crypto_address)
-    if tx.remittance_info and tx.remittance_info.strip():
-        yield PartyQuery(text=tx.remittance_info)
+    text = screened_text(tx)
+    if text is not None:
+        yield PartyQuery(text=text)
 
 
 def alert_id(tx: Transaction, role: str, match: Match) -> str:

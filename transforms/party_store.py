@@ -22,7 +22,7 @@ from schemas.lookback import OCCURRENCE_TYPE, PARTY_SCHEMA, PartyOccurrence, Par
 from schemas.records import Party, Transaction
 from transforms import gc_policy
 from transforms.packing import unpack_transactions
-from transforms.parties import ROLE_ORDER
+from transforms.parties import ROLE_ORDER, screened_text
 from transforms.write import read_staging, write_staging
 from watchlists.identifiers import party_identifiers
 
@@ -55,8 +55,9 @@ def party_entries(tx: Transaction) -> Iterator[tuple[PartyGroupKey, tuple]]:
         key = (tx.country, tx.business_date, "party", name, party.account, party.bic, party.crypto_address,
                party.country)  # fmt: skip
         yield key, (tx.source_type, tx.source_file, tx.source_row, tx.tx_id, tx.tx_timestamp_us, party.role)
-    if tx.remittance_info and tx.remittance_info.strip():
-        key = (tx.country, tx.business_date, "remittance", tx.remittance_info, None, None, None, None)
+    text = screened_text(tx)
+    if text is not None:
+        key = (tx.country, tx.business_date, "remittance", text, None, None, None, None)
         yield key, (tx.source_type, tx.source_file, tx.source_row, tx.tx_id, tx.tx_timestamp_us, "remittance")
 
 
@@ -154,8 +155,8 @@ def occurrence_tables(transactions: Sequence[Transaction]) -> dict[str, pa.Table
             cryptos.append(party.crypto_address)
             countries.append(party.country)
             roles.append(party.role)
-        text = tx.remittance_info
-        if text and text.strip():
+        text = screened_text(tx)
+        if text is not None:
             at.append(i)
             names.append(text)
             accounts.append(None)

@@ -26,7 +26,7 @@ from apache_beam.utils import shared
 from schemas.records import Alert, Transaction
 from transforms import gc_policy, parties, validate
 from transforms.packing import pack, unpack, unpack_transactions
-from transforms.parties import RunInfo, make_alerts, party_queries
+from transforms.parties import RunInfo, make_alerts, party_queries, screened_text
 from transforms.write import read_staging, write_staging
 from watchlists import identifiers, normalize, scripts
 from watchlists.matcher import Match, Matcher, PartyQuery
@@ -118,8 +118,8 @@ def index_batch(txs: Sequence[Transaction], shards: int = SHARDS,
             if found.sent is not token:  # a race between two bundles only hands a party on twice
                 found.sent = token
                 fresh.update(zip(found.queries, found.keys))
-        text = tx.remittance_info
-        if text and text.strip():
+        text = screened_text(tx)
+        if text is not None:
             key = texts.get(text)
             if key is None:
                 query = PartyQuery(text=text)

@@ -94,3 +94,20 @@ def test_screen_rejects_a_bad_threshold(tmp_path):
 
     with pytest.raises(ValueError):
         ScreenParties(str(tmp_path / "x"), 0, RUN)
+
+
+@pytest.mark.parametrize("text, screened", [(None, None), ("", None), (" \t ", None), (" factuur 1 ", " factuur 1 ")])
+def test_one_rule_says_which_remittance_text_is_screened_and_stored(text, screened):
+    from transforms.parties import distinct_queries, screened_text
+    from transforms.party_store import occurrence_tables, party_entries
+    from transforms.screen import index_batch
+    from watchlists.matcher import PartyQuery
+
+    tx = Transaction("NL", "2026-11-27", "bank", "bank/p.csv", 1, "t1", 0, 1.0, "EUR", (), text)
+    assert screened_text(tx) == screened
+    want = [] if screened is None else [PartyQuery(text=screened)]
+    assert list(distinct_queries(tx)) == want
+    assert [r.queries for r in party_refs(tx)] == ([tuple(want)] if want else [])
+    assert [key[3] for key, _ in party_entries(tx)] == ([screened] if screened else [])
+    assert len(index_batch([tx])[0].keys) == len(want)
+    assert sum(t.num_rows for t in occurrence_tables([tx]).values()) == len(want)
