@@ -7,7 +7,6 @@ import os
 from typing import Sequence, TextIO
 
 from pipelines.commit import write_json_atomic
-from pipelines.manifest import ListUsed
 from watchlists.integrity import ListRecord, check_lists
 from watchlists.spec import Watchlist
 
@@ -23,13 +22,13 @@ def load_list_state(output_root: str) -> dict[str, ListRecord]:
     return {spec: ListRecord(r["version"], int(r["entries"]), r["business_date"]) for spec, r in data.items()}
 
 
-def save_list_state(output_root: str, lists: Sequence[ListUsed], business_date: str) -> None:
+def save_list_state(output_root: str, lists: Sequence[Watchlist], business_date: str) -> None:
     """Remember each list's version; a list already recorded at that version is left as it was."""
     old = load_list_state(output_root)
     state = {spec: rec._asdict() for spec, rec in old.items()}
-    for used in lists:
-        if used.spec not in old or old[used.spec].version != used.version:
-            state[used.spec] = ListRecord(used.version, used.entries, business_date)._asdict()
+    for wl in lists:
+        if wl.spec not in old or old[wl.spec].version != wl.version:
+            state[wl.spec] = ListRecord(wl.version, len(wl.entries), business_date)._asdict()
     if state != {spec: rec._asdict() for spec, rec in old.items()}:
         write_json_atomic(os.path.join(output_root, STATE_FILE), state)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
-from typing import Any, NamedTuple, Optional, Sequence
+from typing import Any, Optional, Sequence
 
 import pyarrow.parquet as pq
 
@@ -51,22 +51,8 @@ def country_status(entries: Sequence[dict[str, Any]]) -> str:
     return "failed" if failed == len(entries) else "partial"
 
 
-class ListUsed(NamedTuple):
-    """What a run records of a list it screened against (a manifest's `watchlists` item, and
-    the list state): the loaded list itself, entries and all, is not kept for that."""
-
-    spec: str
-    format: str
-    version: str
-    entries: int  # how many
-
-    @classmethod
-    def of(cls, wl: Watchlist) -> ListUsed:
-        return cls(wl.spec, wl.format, wl.version, len(wl.entries))
-
-
 def build_manifest(country: str, fiu: str, business_date: str, run_id: str, pipeline_version: str,
-                   threshold: float, lists: Sequence[ListUsed], entries: list[dict[str, Any]],
+                   threshold: float, lists: Sequence[Watchlist], entries: list[dict[str, Any]],
                    alerts: int, quarantined_rows: int, timings: dict[str, float],
                    extra: Optional[dict[str, Any]] = None) -> dict[str, Any]:  # fmt: skip
     totals = {
@@ -80,7 +66,8 @@ def build_manifest(country: str, fiu: str, business_date: str, run_id: str, pipe
     manifest = {
         "country": country, "fiu": fiu, "business_date": business_date, "run_id": run_id,
         "status": country_status(entries), "pipeline_version": pipeline_version, "threshold": threshold,
-        "watchlists": [used._asdict() for used in lists],
+        "watchlists": [{"spec": wl.spec, "format": wl.format, "version": wl.version, "entries": len(wl.entries)}
+                       for wl in lists],
         "files": entries, "totals": totals, "timings_s": {k: round(v, 3) for k, v in timings.items()},
     }  # fmt: skip
     manifest.update(extra or {})

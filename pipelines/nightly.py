@@ -20,17 +20,9 @@ from pipelines.commit import crashpoint, new_staging_dir, recover_and_clean, rep
 from pipelines.config import RunConfig, encryption_keys
 from pipelines.inputs import UsageError, countries_in_scope, discover_files, fingerprint
 from pipelines.liststate import guard_lists, save_list_state
-from pipelines.manifest import (
-    ListUsed,
-    build_manifest,
-    file_entries,
-    manifest_path,
-    parquet_rows,
-    planted_recall,
-    summary_table,
-)
+from pipelines.manifest import build_manifest, file_entries, manifest_path, parquet_rows, planted_recall, summary_table
 from pipelines.report import build_report
-from pipelines.rescreen import snapshot_path, write_snapshot
+from pipelines.rescreen import write_list_snapshot
 from pipelines.runners import local_defaults, local_workers, runner_args
 from schemas.arrow import ALERT_SCHEMA, QUARANTINE_SCHEMA
 from schemas.countries import fiu_for
@@ -59,9 +51,8 @@ from transforms.write import (
     partition_dir,
     write_parquet,
 )
-from watchlists.changes import fingerprints
 from watchlists.errors import WatchlistError
-from watchlists.spec import load_watchlists
+from watchlists.spec import Watchlist, load_watchlists
 
 EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 PARTITION_KINDS = ("alerts", "quarantine", "parties")  # written per country and date, swapped in together
@@ -171,12 +162,6 @@ def run(args: Any, beam_args: Sequence[str], out: Optional[TextIO] = None, err: 
     try:
         lists_path = os.path.join(staging, "lists.pickle")
         save_lists(lists, lists_path)
-        # The workers read the lists from that file. This process keeps only what it records after
-        # the run: the lists' entries took ~38 MB of its memory through the pipeline.
-        used = [ListUsed.of(wl) for wl in lists]
-        snapshots = {wl.version: fingerprints(wl.entries) for wl in lists
-                     if not os.path.exists(snapshot_path(args.output_root, wl.version))}  # fmt: skip
-        del lists
         options = beam_options(beam_args, sum(os.path.getsize(f.path) for f in files))  # one process per core when large
         t1 = time.monotonic()
         with beam.Pipeline(options=options) as p:
@@ -185,11 +170,11 @@ def run(args: Any, beam_args: Sequence[str], out: Optional[TextIO] = None, err: 
         timings["pipeline"] = time.monotonic() - t1
         crashpoint("pipeline-done")
         extra = {"accepted_list_changes": accepted} if accepted else {}
-        manifests = commit(args.output_root, staging, countries, files, used, cfg, run_info, business_date, timings,
+        manifests = commit(args.output_root, staging, countries, files, lists, cfg, run_info, business_date, timings,
                            extra, keys, ignored)  # fmt: skip
-        save_list_state(args.output_root, used, business_date)
-        for version, rows in snapshots.items():  # what `fiu-screen rescreen` compares the next list versions with
-            write_snapshot(args.output_root, version, rows)
+        save_list_state(args.output_root, lists, business_date)
+        for wl in lists:  # what `fiu-screen rescreen` compares the next list versions with
+            write_list_snapshot(args.output_root, wl)
     except Exception as exc:  # noqa: BLE001 - any failure before the commit is fatal and writes nothing
         print(f"fiu-screen run: FATAL {type(exc).__name__}: {exc}; nothing written", file=err)
         return EXIT_FATAL
@@ -212,7 +197,7 @@ def run(args: Any, beam_args: Sequence[str], out: Optional[TextIO] = None, err: 
     return EXIT_OK if all(m["status"] == "ok" for m in manifests) else EXIT_PARTIAL
 
 
-def commit(output_root: str, staging: str, countries: list[str], files: list[FeedFile], lists: Sequence[ListUsed],
+def commit(output_root: str, staging: str, countries: list[str], files: list[FeedFile], lists: Sequence[Watchlist],
            cfg: RunConfig, run: RunInfo, business_date: str, timings: dict[str, float],
            extra: dict[str, Any], keys: Optional[dict[str, str]] = None,
            ignored: Optional[dict[str, list[str]]] = None) -> list[dict[str, Any]]:  # fmt: skip

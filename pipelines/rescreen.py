@@ -62,15 +62,7 @@ def write_list_snapshot(output_root: str, wl: Watchlist) -> str:
     """Keep the entry fingerprints of a list version (once per version; the nightly run calls this too)."""
     path = snapshot_path(output_root, wl.version)
     if not os.path.exists(path):
-        write_snapshot(output_root, wl.version, fingerprints(wl.entries))
-    return path
-
-
-def write_snapshot(output_root: str, version: str, rows: Sequence[ListEntryFingerprint]) -> str:
-    """Keep a list version's entry fingerprints, worked out earlier (once per version)."""
-    path = snapshot_path(output_root, version)
-    if not os.path.exists(path):
-        write_parquet(path, rows, ListEntryFingerprint, LIST_ENTRY_SCHEMA)
+        write_parquet(path, fingerprints(wl.entries), ListEntryFingerprint, LIST_ENTRY_SCHEMA)
     return path
 
 

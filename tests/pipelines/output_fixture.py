@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Optional, Sequence
 
 from pipelines.commit import write_json_atomic
-from pipelines.manifest import ListUsed, build_manifest, manifest_path
+from pipelines.manifest import build_manifest, manifest_path
 from pipelines.rescreen import write_list_snapshot
 from schemas.arrow import ALERT_SCHEMA, QUARANTINE_SCHEMA
 from schemas.countries import DEFAULT_COUNTRIES, fiu_for
@@ -86,8 +86,7 @@ def write_day(root: str, business_date: str, transactions: Sequence[Transaction]
         for kind, rows, record, schema, extra in parts:
             write_parquet(f"{partition_dir(root, kind, cc, business_date)}/{PART_FILE}", rows, record, schema, extra)
         entries = _file_entries([t for t in transactions if t.country == cc], rows_q)
-        manifest = build_manifest(cc, fiu_for(cc), business_date, run.run_id, run.pipeline_version, threshold,
-                                  [ListUsed.of(wl) for wl in lists],
+        manifest = build_manifest(cc, fiu_for(cc), business_date, run.run_id, run.pipeline_version, threshold, lists,
                                   entries, len(mine), len(rows_q), {"load_watchlists": 0.5, "pipeline": 2.25},
                                   {"finished_at": f"{business_date}T23:00:00Z"})  # fmt: skip
         manifest["totals"]["alerts_suppressed"] = sum(1 for a in mine if a.status == "suppressed")

@@ -176,30 +176,3 @@ def test_country_flag_spellings_reach_the_run_not_beam(given, monkeypatch):
     assert main(["run", "--input-root", "i", "--output-root", "o", "--business-date", DATE,
                  "--watchlist", "coalition:x.csv", *given]) == 0  # fmt: skip
     assert seen["extra"] == [] and seen["countries"] == [c.upper() for g in given[1::2] for c in g.split(",")]
-
-
-def test_the_runner_process_holds_no_loaded_list_through_the_pipeline(tmp_path, monkeypatch):
-    import gc
-
-    from pipelines import nightly
-    from pipelines.manifest import manifest_path
-    from pipelines.rescreen import read_list_snapshot
-    from watchlists.spec import Watchlist, load_watchlists
-
-    live = []
-    build = nightly.build_pipeline
-
-    def counting(*args, **kwargs):
-        gc.collect()
-        live.append(sum(1 for o in gc.get_objects() if isinstance(o, Watchlist)))
-        return build(*args, **kwargs)
-
-    monkeypatch.setattr(nightly, "build_pipeline", counting)
-    assert _run(tmp_path) == 3
-    assert live == [0]  # the workers have the lists' file; this process kept what it records
-    (wl,) = load_watchlists([f"coalition:{os.path.join(E2E, 'coalition.csv')}"])
-    with open(manifest_path(str(tmp_path), "NL", DATE), encoding="utf-8") as f:
-        recorded = json.load(f)["watchlists"]
-    assert recorded == [{"spec": wl.spec, "format": wl.format, "version": wl.version, "entries": len(wl.entries)}]
-    snapshot = read_list_snapshot(str(tmp_path), wl.version)
-    assert snapshot is not None and len(snapshot) == len(wl.entries)
