@@ -85,6 +85,7 @@ def test_index_batch_with_a_bundle_token_hands_each_party_on_once_and_keys_every
     assert set(handed) == {q for tx in TXS for q in distinct_queries(tx)}  # none missing
     repeated = [q for q in handed if handed.count(q) > 1]
     assert all(q.text for q in repeated)  # only remittance texts are handed on per batch
+
     def args(p):
         return p.name, p.account, p.bic, p.crypto_address
 
