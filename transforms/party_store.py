@@ -132,6 +132,11 @@ def occurrence_table(rows: list[tuple]) -> pa.Table:
                                 schema=OCCURRENCES_SCHEMA)  # fmt: skip
 
 
+# The occurrence columns that come from the transaction: (column, Transaction field)
+_TX_COLUMNS = (("business_date", "business_date"), ("source_type", "source_type"), ("source_file", "source_file"),
+               ("source_row", "source_row"), ("tx_id", "tx_id"), ("tx_timestamp", "tx_timestamp_us"))  # fmt: skip
+
+
 def occurrence_tables(transactions: Sequence[Transaction]) -> dict[str, pa.Table]:
     """Country → one row per (party, occurrence) of the transactions (OCCURRENCES_SCHEMA): the
     table of `occurrence_rows`, built a column at a time: the party's values once per
@@ -182,10 +187,6 @@ def occurrence_tables(transactions: Sequence[Transaction]) -> dict[str, pa.Table
         })  # fmt: skip
         tables[country] = pa.Table.from_arrays([columns[f.name] for f in OCCURRENCES_SCHEMA], schema=OCCURRENCES_SCHEMA)
     return tables
-
-
-_TX_COLUMNS = (("business_date", "business_date"), ("source_type", "source_type"), ("source_file", "source_file"),
-               ("source_row", "source_row"), ("tx_id", "tx_id"), ("tx_timestamp", "tx_timestamp_us"))  # fmt: skip
 
 
 _NULLS_PER_KEY = int(pa.__version__.split(".")[0]) >= 25  # older pyarrow takes null_placement for all keys

@@ -181,8 +181,12 @@ class _IndexBatchFn(beam.DoFn):
         self._keys = keys
 
     def start_bundle(self) -> None:
+        self._forget()
+
+    def _forget(self) -> None:
+        """Remember no query as sent, under a new token (`index_batch`) for this bundle's rest."""
         self._sent: set[PartyQuery] = set()
-        self._token = object()  # this bundle's (`index_batch`)
+        self._token = object()
 
     def process(self, blob):  # type: ignore[override]
         txs = unpack_transactions(blob)
@@ -190,7 +194,7 @@ class _IndexBatchFn(beam.DoFn):
         block = blob if self._folder is None else store_block(self._folder, self._keys, txs[0].country, blob)
         yield block, batch.keys.tobytes(), batch.ends.tobytes()
         if len(self._sent) > SENT_LIMIT:  # bounded memory: a repeat sent again is matched once all the same
-            self._sent, self._token = set(), object()
+            self._forget()
         for shard, queries in sorted(by_shard.items()):  # one pickle per shard, not one per query
             new = [q for q in queries if q not in self._sent]
             if new:
@@ -198,7 +202,7 @@ class _IndexBatchFn(beam.DoFn):
                 yield beam.pvalue.TaggedOutput(QUERIES, (shard, pack(new)))
 
     def finish_bundle(self) -> None:
-        self._sent, self._token = set(), object()
+        self._forget()
 
 
 class _MatchFn(beam.DoFn):
