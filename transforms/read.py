@@ -1,9 +1,9 @@
 """ReadFeeds: input files → validated Transaction rows, quarantine rows and per-file reconciliation.
 
-One file is one element. `parse_file` reads every row of it (keeping each row's original
-text beside the parsed Transaction), validates the parsed rows in one frame with the file's
-great-expectations suite (`transforms.validate`), and yields the rows that pass as
-Transactions, the others as QuarantineRows naming every failing expectation, then the file's
+One file is one element. `parse_file` reads every row of it, validates the parsed rows in
+one frame with the file's great-expectations suite (`transforms.validate`), and yields the
+rows that pass as Transactions, the others as QuarantineRows naming every failing
+expectation (with the row's original text, read again for those rows only), then the file's
 FileStats (rows read = rows screened + rows quarantined). A file that cannot be read as a
 whole, or breaks off, adds one QuarantineRow with source_row 0 and fails: the run goes on.
 """
@@ -42,11 +42,10 @@ class ReadResult(NamedTuple):
 
 
 class FileRows(NamedTuple):
-    """One file's rows as read, before validation; raws[i] and networks[i] go with transactions[i]."""
+    """One file's rows as read, before validation; networks[i] goes with transactions[i]."""
 
     file_format: str
     transactions: list[Transaction]
-    raws: list[Optional[str]]  # the row's original text, where the format lets us keep it
     networks: list[Optional[str]]  # the crypto feed's network column (Transaction has no field for it)
     quarantined: list[QuarantineRow]  # rows the reader itself rejected
     error: Optional[str]  # why the file (or its rest) could not be read
@@ -57,72 +56,41 @@ def capped(raw: str) -> str:
     return raw if len(raw) <= MAX_RAW_CHARS else f"{raw[:MAX_RAW_CHARS]}…[cut: {len(raw)} characters in all]"
 
 
-def _json_values(line: str) -> dict[str, Optional[str]]:
-    try:
-        obj = json.loads(line)
-    except (ValueError, RecursionError):
-        return {}
-    return {str(k).strip().lower(): v if isinstance(v, str) else None for k, v in obj.items()} if isinstance(obj, dict) else {}
-
-
-def source_texts(fmt: str, feed: FeedFile) -> Iterator[tuple[int, str, dict[str, Optional[str]]]]:
-    """(source_row, original text, values) of each row of a CSV or JSON-lines feed, numbered as
-    the readers number them (non-blank rows); nothing for other formats, whose quarantined rows
+def source_texts(fmt: str, feed: FeedFile) -> Iterator[tuple[int, str]]:
+    """(source_row, original text) of each row of a CSV or JSON-lines feed, numbered as the
+    readers number them (non-blank rows); nothing for other formats, whose quarantined rows
     get their text another way (`_xml_texts`, else the parsed record)."""
     if fmt in ("bank-csv", "crypto-csv"):
         dialect = find_dialect(feed.path, feed.context)
         options: dict[str, Any] = {} if dialect is None else {
             "encoding": dialect.encoding, "delimiter": dialect.delimiter, "rename": dialect.rename}
         for record in iter_csv(feed.path, (), **options):
-            yield record.row, record.raw, record.values
+            yield record.row, record.raw
     elif fmt == "crypto-jsonl" or (fmt == "ivms101" and not feed.path.lower().removesuffix(".gz").endswith(".json")):
         row = 0
         for line in text_lines(feed.path):
             raw = line.rstrip("\r\n")
             if raw.strip():
                 row += 1
-                yield row, raw, _json_values(raw)
-
-
-class _Texts:
-    """Walks `source_texts` in step with the reader; gives up quietly if it cannot keep up."""
-
-    def __init__(self, fmt: str, feed: FeedFile) -> None:
-        self._it: Optional[Iterator[tuple[int, str, dict[str, Optional[str]]]]] = source_texts(fmt, feed)
-        self._head: Optional[tuple[int, str, dict[str, Optional[str]]]] = None
-
-    def at(self, row: int) -> tuple[Optional[str], dict[str, Optional[str]]]:
-        while self._it is not None and (self._head is None or self._head[0] < row):
-            try:
-                self._head = next(self._it)
-            except Exception:  # noqa: BLE001 - end of file or trouble: the reader reports that
-                self._it = None
-        if self._head is not None and self._head[0] == row:
-            return self._head[1], self._head[2]
-        return None, {}
-
-
-NETWORK_FORMATS = ("crypto-csv", "crypto-jsonl")  # feeds whose network column the validation needs
+                yield row, raw
 
 
 def read_rows(feed: FeedFile) -> FileRows:
-    """Every row of one file, as the reader gives it; the original text is fetched later, and
-    only for the rows that fail validation (`_row_texts`), except where the network column is
-    needed anyway."""
+    """Every row of one file, as the reader gives it, with the network of each crypto row
+    (the reader gives it beside the rows); the original text is fetched later, and only for
+    the rows that fail validation (`_row_texts`)."""
     fmt = sniff_format(feed.path)[0] or "unknown"
-    rows = FileRows(fmt, [], [], [], [], None)
-    texts = _Texts(fmt, feed) if fmt in NETWORK_FORMATS else None
+    rows = FileRows(fmt, [], [], [], None)
+    networks: list[Optional[str]] = []
     try:
-        for record in read_feed(feed.path, feed.context):
+        for record in read_feed(feed.path, feed.context, networks=networks):
             if isinstance(record, QuarantineRow):
                 rows.quarantined.append(record._replace(raw_record=capped(record.raw_record)))
-                continue
-            raw, values = texts.at(record.source_row) if texts is not None else (None, {})
-            rows.transactions.append(record)
-            rows.raws.append(raw)
-            rows.networks.append(values.get("network"))
+            else:
+                rows.transactions.append(record)
     except Exception as exc:  # noqa: BLE001 - a file that cannot be read fails alone, never the run
-        return rows._replace(error=str(exc) if isinstance(exc, FeedError) else f"{type(exc).__name__}: {exc}")
+        rows = rows._replace(error=str(exc) if isinstance(exc, FeedError) else f"{type(exc).__name__}: {exc}")
+    rows.networks.extend(networks + [None] * (len(rows.transactions) - len(networks)))  # non-crypto feeds: none
     return rows
 
 
@@ -133,11 +101,14 @@ def _row_texts(fmt: str, feed: FeedFile, rows: set[int]) -> dict[int, str]:
     if fmt == "pacs.008":
         return _xml_texts(fmt, feed.path, rows)
     out: dict[int, str] = {}
-    for row, raw, _ in source_texts(fmt, feed):
-        if row in rows:
-            out[row] = raw
-            if len(out) == len(rows):
-                break
+    try:
+        for row, raw in source_texts(fmt, feed):
+            if row in rows:
+                out[row] = raw
+                if len(out) == len(rows):
+                    break
+    except Exception:  # noqa: BLE001 - a file that breaks off (as its reader found): the rows before it stand
+        pass
     return out
 
 
@@ -178,7 +149,7 @@ def parse_file(feed: FeedFile, window: DateWindow = DateWindow(), reports_dir: O
             why = f"validation could not run: {type(exc).__name__}: {exc}"
             reasons = {i: [why] for i in range(len(rows.transactions))}
             errors.append(why)
-    failed = {rows.transactions[i].source_row for i, raw in enumerate(rows.raws) if i in reasons and raw is None}
+    failed = {rows.transactions[i].source_row for i in reasons}
     try:
         texts = _row_texts(rows.file_format, feed, failed)
     except Exception:  # noqa: BLE001 - the parsed record stands in for the text
@@ -190,7 +161,7 @@ def parse_file(feed: FeedFile, window: DateWindow = DateWindow(), reports_dir: O
             screened += 1
             yield tx
             continue
-        raw = rows.raws[i] or texts.get(tx.source_row) or _raw_text(tx)
+        raw = texts.get(tx.source_row) or _raw_text(tx)
         quarantined.append(QuarantineRow(*ctx, tx.source_row, capped(raw), "; ".join(reasons[i])))
     yield from quarantined
     error = "; ".join(errors) or None

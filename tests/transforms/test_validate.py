@@ -3,6 +3,8 @@ quarantine reasons (every failing expectation named, failing closed when GX cann
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
 
 import apache_beam as beam
@@ -267,3 +269,47 @@ def test_read_feeds_splits_screened_quarantined_and_stats_and_writes_reports(tmp
 def test_read_feeds_refuses_a_negative_window():
     with pytest.raises(ValueError):
         ReadFeeds([], window=DateWindow(-1, 7))
+
+
+CRYPTO_HEADER = "tx_id,timestamp,asset,network,amount,direction,customer_id,customer_name,counterparty_address\n"
+
+
+def test_each_crypto_row_is_checked_against_its_own_network_and_quarantined_with_its_text(tmp_path):
+    """The reader gives each transaction's network beside it: a row the reader rejects in
+    between shifts nothing, and a failing row is quarantined with its line as written."""
+    folder = tmp_path / "NL" / "crypto"
+    folder.mkdir(parents=True)
+    lines = [f"c1,2026-11-27T10:00:00Z,USDT,ethereum,5,out,cu-1,Pieter Claes,{ETH}",
+             f"c2,2026-11-27T10:00:00Z,USDT,ethereum,5,sideways,cu-1,Pieter Claes,{ETH}",  # the reader rejects it
+             f"c3,2026-11-27T10:00:00Z,USDT,bitcoin,5,out,cu-1,Pieter Claes,{ETH}",  # fails: not a bitcoin address
+             f"c4,2026-11-27T10:00:00Z,BTC,bitcoin,5,out,cu-1,Pieter Claes,{BTC}"]  # fmt: skip
+    (folder / "x.csv").write_text(CRYPTO_HEADER + "\n".join(lines) + "\n", encoding="utf-8")
+    rows = read.read_rows(FeedFile(str(folder / "x.csv"), FileContext("NL", DATE, "crypto", "crypto/x.csv")))
+    assert [(tx.tx_id, n) for tx, n in zip(rows.transactions, rows.networks)] == [
+        ("c1", "ethereum"), ("c3", "bitcoin"), ("c4", "bitcoin")]
+    out = list(parse_file(FeedFile(str(folder / "x.csv"), FileContext("NL", DATE, "crypto", "crypto/x.csv"))))
+    assert [o.tx_id for o in out if isinstance(o, Transaction)] == ["c1", "c4"]
+    quarantined = {q.source_row: q for q in out if isinstance(q, QuarantineRow)}
+    assert sorted(quarantined) == [2, 3]
+    assert "address format does not fit the network or asset" in quarantined[3].reason
+    assert quarantined[3].raw_record == lines[2]
+
+
+def test_a_failing_row_before_a_break_keeps_its_text(tmp_path):
+    """A gzip JSON-lines file cut short: the rows before the break are screened or quarantined
+    as usual (a failing one with its line as written), and the file fails."""
+    folder = tmp_path / "NL" / "crypto"
+    folder.mkdir(parents=True)
+    good = {"tx_id": "j1", "timestamp": "2026-11-27T10:00:00Z", "asset": "USDT", "network": "ethereum", "amount": 5,
+            "direction": "out", "customer_id": "cu-1", "customer_name": "Pieter Claes", "counterparty_address": ETH}  # fmt: skip
+    bad = {**good, "tx_id": "j2", "network": "bitcoin"}
+    lines = [json.dumps(good), json.dumps(bad)] + [json.dumps({**good, "tx_id": f"k{i}"}) for i in range(2000)]
+    whole = gzip.compress(("\n".join(lines) + "\n").encode())
+    (folder / "x.jsonl.gz").write_bytes(whole[: len(whole) // 2])
+    out = list(parse_file(FeedFile(str(folder / "x.jsonl.gz"), FileContext("NL", DATE, "crypto", "crypto/x.jsonl.gz"))))
+    (stats,) = [o for o in out if isinstance(o, FileStats)]
+    assert stats.status == "failed"
+    quarantined = {q.source_row: q for q in out if isinstance(q, QuarantineRow)}
+    assert quarantined[2].raw_record == lines[1]
+    assert "address format does not fit the network or asset" in quarantined[2].reason
+    assert [o.tx_id for o in out if isinstance(o, Transaction)][:2] == ["j1", "k0"]

@@ -35,8 +35,11 @@ READERS: dict[str, Reader] = {
 }
 # CSV feeds may have a dialect (delimiter, separators, date format, encoding, column names).
 DIALECT_READERS: dict[str, DialectReader] = {"bank-csv": read_bank_csv, "crypto-csv": read_crypto_csv}
+# Feeds whose readers also give each transaction's network (`networks=`), which validation needs
+NETWORK_FORMATS = ("crypto-csv", "crypto-jsonl")
 
 __all__ = [
+    "NETWORK_FORMATS",
     "READERS",
     "FeedError",
     "FeedFile",
@@ -55,7 +58,7 @@ __all__ = [
 
 
 def read_feed(
-    path: str, ctx: FileContext, feeds_config: str | None = None
+    path: str, ctx: FileContext, feeds_config: str | None = None, networks: list[str | None] | None = None
 ) -> Iterator[Transaction | QuarantineRow]:
     """Every record of one input file, read by the reader its format calls for.
 
@@ -65,15 +68,18 @@ def read_feed(
     follow rows already yielded (a gzip stream cut short); the XML and MT readers fail
     before any row. A CSV feed is read with its dialect from `feeds_config`, else from
     `<input-root>/feeds.toml` when there is one (a bad config fails the file, FeedError).
+    `networks`: for a crypto feed, each Transaction's network column is appended there (see
+    `crypto_record`); other feeds have none and append nothing.
     """
     fmt, why = sniff_format(path)
     if fmt is None:
         raise FeedError(f"unrecognised file type {ctx.source_file or path!r}: {why}")
+    extra = {"networks": networks} if fmt in NETWORK_FORMATS else {}
     if fmt in DIALECT_READERS:
         try:
             dialect = find_dialect(path, ctx, feeds_config)
         except DialectError as exc:
             raise FeedError(f"feed dialect config: {exc}") from exc
-        yield from DIALECT_READERS[fmt](path, ctx, dialect)
+        yield from DIALECT_READERS[fmt](path, ctx, dialect, **extra)
     else:
-        yield from READERS[fmt](path, ctx)
+        yield from READERS[fmt](path, ctx, **extra)

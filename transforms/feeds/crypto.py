@@ -62,10 +62,13 @@ def crypto_record(
     decimal_comma: bool = False,
     dialect: CsvDialect | None = None,
     pool: dict[Any, Any] | None = None,
+    networks: list[str | None] | None = None,
 ) -> Transaction | QuarantineRow:
     """One crypto record (values by lower-case field name) as a Transaction or QuarantineRow;
     `raw` is the record's text, or what gives it (only a quarantined record needs it).
-    Parties and the asset are taken from the file's `pool` (see `pooled`)."""
+    Parties and the asset are taken from the file's `pool` (see `pooled`). A record that
+    becomes a Transaction has its network appended to `networks` when given (Transaction has
+    no field for it; validation checks the address against it)."""
     required: tuple[str, ...] = REQUIRED
     if dialect is not None:
         values = dialect.canonical(values, ctx.source_file, row)
@@ -103,7 +106,7 @@ def crypto_record(
         name=values.get("counterparty_name"),
         crypto_address=values.get("counterparty_address"),
     ))
-    return transaction(
+    tx = transaction(
         ctx,
         source_row=row,
         tx_id=values["tx_id"] or "",
@@ -113,12 +116,16 @@ def crypto_record(
         parties=(customer, counterparty),
         file_format=file_format,
     )
+    if networks is not None:
+        networks.append(values.get("network"))
+    return tx
 
 
 def read_crypto_csv(
-    path: str, ctx: FileContext, dialect: CsvDialect | None = None
+    path: str, ctx: FileContext, dialect: CsvDialect | None = None, networks: list[str | None] | None = None
 ) -> Iterator[Transaction | QuarantineRow]:
-    """Every non-blank data row of a crypto CSV, as a Transaction or a QuarantineRow.
+    """Every non-blank data row of a crypto CSV, as a Transaction or a QuarantineRow; the
+    network of each Transaction is appended to `networks` when given (`crypto_record`).
 
     Raises FeedError for an empty or undecodable file or a header missing a required column.
     """
@@ -141,6 +148,7 @@ def read_crypto_csv(
                 record.decimal_comma,
                 dialect,
                 pool,
+                networks,
             )
 
 
@@ -158,9 +166,10 @@ def _as_text(value: Any) -> str | None:
 
 
 def read_crypto_jsonl(
-    path: str, ctx: FileContext
+    path: str, ctx: FileContext, networks: list[str | None] | None = None
 ) -> Iterator[Transaction | QuarantineRow]:
-    """Every non-blank line of a crypto JSONL file, as a Transaction or a QuarantineRow.
+    """Every non-blank line of a crypto JSONL file, as a Transaction or a QuarantineRow; the
+    network of each Transaction is appended to `networks` when given (`crypto_record`).
 
     A line that is not valid UTF-8, not JSON, or not a JSON object is quarantined with the
     line as raw_record. Raises FeedError only when the file itself cannot be read.
@@ -186,4 +195,4 @@ def read_crypto_jsonl(
             )
             continue
         values = {str(k).strip().lower(): _as_text(v) for k, v in obj.items()}
-        yield crypto_record(values, ctx, row, raw, "crypto-jsonl", pool=pool)
+        yield crypto_record(values, ctx, row, raw, "crypto-jsonl", pool=pool, networks=networks)
