@@ -23,7 +23,7 @@ from pipelines.liststate import guard_lists, save_list_state
 from pipelines.manifest import build_manifest, file_entries, manifest_path, parquet_rows, planted_recall, summary_table
 from pipelines.report import build_report
 from pipelines.rescreen import write_list_snapshot
-from pipelines.runners import local_defaults, local_workers, runner_args
+from pipelines.runners import local_defaults, local_workers, runner_args, unknown_flags
 from schemas.arrow import ALERT_SCHEMA, QUARANTINE_SCHEMA
 from schemas.countries import fiu_for
 from schemas.lookback import PARTY_SCHEMA, PartyRow
@@ -121,6 +121,9 @@ def run(args: Any, beam_args: Sequence[str], out: Optional[TextIO] = None, err: 
         if not os.path.isdir(args.input_root):
             raise UsageError(f"--input-root {args.input_root!r} is not a folder")
         beam_options(beam_args)  # bad Beam flags are a usage error before anything is read
+        unknown = unknown_flags(beam_args)
+        if unknown:
+            raise UsageError(f"unknown option(s): {', '.join(unknown)} (see fiu-screen run --help)")
     except UsageError as exc:
         print(f"fiu-screen run: {exc}", file=err)
         return EXIT_USAGE

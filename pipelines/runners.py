@@ -34,6 +34,7 @@ per core and closes it (and its client) when the run ends.
 
 from __future__ import annotations
 
+import difflib
 import os
 from typing import Any, Iterable, Iterator, Optional, Sequence
 
@@ -69,6 +70,21 @@ def _flag_values(args: Sequence[str]) -> dict[str, str]:
             if not eq:
                 value = args[i + 1] if i + 1 < len(args) and not args[i + 1].startswith("--") else ""
             out[key] = value
+    return out
+
+
+def unknown_flags(args: Sequence[str]) -> list[str]:
+    """The arguments no Beam option class knows (Beam's own, every runner's, this project's), each
+    with the known flag it most resembles. Beam only logs them and runs on: a mistyped runner
+    flag ran on the default runner, a mistyped `--country` screened every country."""
+    parsers: list[Any] = []
+    PipelineOptions(list(args)).get_all_options(add_extra_args_fn=parsers.append)  # the parser Beam parses with
+    _, unknown = parsers[0].parse_known_args(list(args))
+    known = [flag for action in parsers[0]._actions for flag in action.option_strings]
+    out = []
+    for arg in unknown:
+        close = difflib.get_close_matches(arg.split("=", 1)[0], known, n=1) if arg.startswith("--") else []
+        out.append(f"{arg} (did you mean {close[0]}?)" if close else arg)
     return out
 
 

@@ -146,6 +146,20 @@ def test_usage_errors_exit_2_and_write_nothing(tmp_path, args):
     assert not (out / "alerts").exists()
 
 
+@pytest.mark.parametrize("given, named", [(["--runer", "DaskRunner"], "--runer (did you mean --runner?)"),
+                                          (["--contry", "NL"], "--contry"), (["--direct_num_worker=2"], "--direct_num_worker=2"),
+                                          (["NL"], "NL")])  # fmt: skip
+def test_an_unknown_option_is_a_usage_error_not_a_warning(tmp_path, capsys, given, named):
+    """Beam only warns of a flag it does not know and runs on: a mistyped runner flag ran on the
+    default runner, a mistyped country flag screened (and rewrote) every country."""
+    out = tmp_path / "o"
+    code = main(["run", "--input-root", os.path.join(E2E, "input"), "--output-root", str(out), "--business-date", DATE,
+                 "--watchlist", f"coalition:{os.path.join(E2E, 'coalition.csv')}", *given])  # fmt: skip
+    assert code == 2
+    assert f"unknown option(s): {named}" in capsys.readouterr().err
+    assert not out.exists()
+
+
 def test_a_missing_watchlist_is_fatal_and_writes_nothing(tmp_path):
     out = tmp_path / "o"
     code = main(["run", "--input-root", os.path.join(E2E, "input"), "--output-root", str(out), "--business-date", DATE,
