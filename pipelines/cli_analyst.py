@@ -65,6 +65,7 @@ def export_command(args: argparse.Namespace) -> int:
 
 
 def rescreen_command(args: argparse.Namespace) -> int:
+    from pipelines.lock import OutputBusy, writer_lock
     from pipelines.rescreen import exit_code, rescreen, summary
     from transforms.suppress import SuppressionError
     from watchlists.errors import WatchlistError
@@ -85,8 +86,12 @@ def rescreen_command(args: argparse.Namespace) -> int:
         print(f"fiu-screen rescreen: FATAL {exc}; nothing written", file=err)
         return EXIT_FATAL
     try:
-        outcomes = rescreen(args.output_root, lists, args.days, args.business_date, args.threshold,
-                            args.suppressions, countries)  # fmt: skip
+        with writer_lock(args.output_root):
+            outcomes = rescreen(args.output_root, lists, args.days, args.business_date, args.threshold,
+                                args.suppressions, countries)  # fmt: skip
+    except OutputBusy as exc:
+        print(f"fiu-screen rescreen: FATAL {exc}; nothing written", file=err)
+        return EXIT_FATAL
     except SuppressionError as exc:
         raise UsageError(str(exc)) from None
     print(summary(outcomes, time.monotonic() - t0), file=out)

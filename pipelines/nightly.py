@@ -20,6 +20,7 @@ from pipelines.commit import crashpoint, new_staging_dir, recover_and_clean, rep
 from pipelines.config import RunConfig, encryption_keys
 from pipelines.inputs import UsageError, countries_in_scope, discover_files, fingerprint
 from pipelines.liststate import guard_lists, save_list_state
+from pipelines.lock import OutputBusy, writer_lock
 from pipelines.manifest import build_manifest, file_entries, manifest_path, parquet_rows, planted_recall, summary_table
 from pipelines.report import build_report
 from pipelines.rescreen import write_list_snapshot
@@ -113,11 +114,8 @@ def run(args: Any, beam_args: Sequence[str], out: Optional[TextIO] = None, err: 
     """Run the nightly screening for one business date; returns the exit code."""
     out, err = out or sys.stdout, err or sys.stderr
     t0 = time.monotonic()
-    timings: dict[str, float] = {}
     try:
         cfg = RunConfig.load(args.config, threshold=args.threshold)
-        business_date, requested = args.business_date, args.countries
-        input_day = os.path.join(args.input_root, business_date)
         if not os.path.isdir(args.input_root):
             raise UsageError(f"--input-root {args.input_root!r} is not a folder")
         beam_options(beam_args)  # bad Beam flags are a usage error before anything is read
@@ -127,6 +125,19 @@ def run(args: Any, beam_args: Sequence[str], out: Optional[TextIO] = None, err: 
     except UsageError as exc:
         print(f"fiu-screen run: {exc}", file=err)
         return EXIT_USAGE
+    try:
+        with writer_lock(args.output_root):
+            return _screen(args, beam_args, cfg, t0, out, err)
+    except OutputBusy as exc:
+        print(f"fiu-screen run: FATAL {exc}; nothing written", file=err)
+        return EXIT_FATAL
+
+
+def _screen(args: Any, beam_args: Sequence[str], cfg: RunConfig, t0: float, out: TextIO, err: TextIO) -> int:
+    """`run` past its usage checks, with the output root held (`pipelines.lock`)."""
+    timings: dict[str, float] = {}
+    business_date, requested = args.business_date, args.countries
+    input_day = os.path.join(args.input_root, business_date)
     try:
         lists = load_watchlists(args.watchlists)
     except (WatchlistError, ValueError) as exc:
