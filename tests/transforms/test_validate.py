@@ -3,9 +3,11 @@ quarantine reasons (every failing expectation named, failing closed when GX cann
 
 from __future__ import annotations
 
+import gc
 import gzip
 import json
 import os
+import weakref
 
 import apache_beam as beam
 import pandas as pd
@@ -19,7 +21,7 @@ from schemas.records import FileStats, Party, QuarantineRow, Transaction
 from transforms.feeds import FeedFile, FileContext
 from transforms.packing import UnpackBlocks
 from transforms.read import ReadFeeds, parse_file
-from transforms.validate import address_fits_chain, iban_valid, row_reasons, validate_rows
+from transforms.validate import address_fits_chain, build_frame, iban_valid, row_reasons, runtime, validate_rows
 
 DATE = "2026-11-27"
 MIDNIGHT_US = 1_795_737_600_000_000  # 2026-11-27T00:00:00Z
@@ -313,3 +315,17 @@ def test_a_failing_row_before_a_break_keeps_its_text(tmp_path):
     assert quarantined[2].raw_record == lines[1]
     assert "address format does not fit the network or asset" in quarantined[2].reason
     assert [o.tx_id for o in out if isinstance(o, Transaction)][:2] == ["j1", "k0"]
+
+
+@pytest.mark.parametrize("currency", ["EUR", "EURO"])  # every row passes / one fails (a second, detailed pass)
+def test_gx_lets_go_of_the_frame_it_validated(currency):
+    """GX's engine kept the last frame it validated until the next validation: after a worker's
+    last file, that frame stayed in memory through every later stage of the run."""
+    rows = [bank_tx(1), bank_tx(2, currency=currency)]
+    frame = build_frame(rows, [None] * 2, "bank", DATE)
+    alive = weakref.ref(frame)
+    result = runtime().validate(frame, PROFILES["bank"], DateWindow())
+    assert result["success"] is (currency == "EUR")
+    del frame
+    gc.collect()
+    assert alive() is None
