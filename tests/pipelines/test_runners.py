@@ -19,12 +19,14 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.transforms import window
 
 from pipelines.cli import main
-from pipelines.runners import MULTI_PROCESS_MIN_BYTES, local_defaults, runner_args
+from pipelines.runners import MULTI_PROCESS_MIN_BYTES, local_defaults, local_workers, runner_args
 from tests.conftest import FIXTURES
 
 distributed = pytest.importorskip("distributed")
 
 OURS = "pipelines.runners.DaskRunner"
+DIRECT = "pipelines.runners.DirectRunner"
+BEAMS_DIRECT = "apache_beam.runners.direct.direct_runner.DirectRunner"
 STOCK = "apache_beam.runners.dask.dask_runner.DaskRunner"
 RUNNERS = [OURS, pytest.param(STOCK, marks=pytest.mark.xfail(strict=True, reason="Beam 2.77 DaskRunner defect"))]
 E2E = os.path.join(FIXTURES, "e2e")
@@ -181,14 +183,20 @@ def test_group_by_key_keeps_windows_apart(runner, cluster, tmp_path):
 
 
 @pytest.mark.parametrize("given, added", [
-    ([], ["--runner=DirectRunner", "--direct_running_mode=in_memory"]),
-    (["--direct_num_workers=2"], ["--runner=DirectRunner", "--direct_running_mode=in_memory"]),
+    ([], ["--direct_running_mode=in_memory", f"--runner={DIRECT}"]),
+    (["--direct_num_workers=2"], ["--direct_running_mode=in_memory", f"--runner={DIRECT}"]),
     (["--runner", "PortableRunner"], ["--job_endpoint=embed", "--environment_type=LOOPBACK"]),
     (["--runner=PortableRunner", "--job_endpoint=localhost:8099"], ["--environment_type=LOOPBACK"]),
-    (["--runner", "DirectRunner"], []),
+    (["--runner", "PrismRunner"], []),
 ])  # fmt: skip
 def test_runner_defaults_are_added_only_when_missing(given, added):
     assert runner_args(given) == given + added
+
+
+@pytest.mark.parametrize("given", [["--runner", "DirectRunner"], ["--runner=direct"], ["--runner=DirectRunner"]])
+def test_direct_runner_means_ours_however_it_is_spelt(given):
+    assert runner_args(given) == [f"--runner={DIRECT}"]
+    assert local_workers(PipelineOptions(runner_args(given))) == 1
 
 
 def test_large_inputs_get_one_worker_process_per_core():
@@ -196,9 +204,31 @@ def test_large_inputs_get_one_worker_process_per_core():
     assert local_defaults(big - 1, cores=2) == local_defaults(big, cores=1) == {
         "runner": "DirectRunner", "direct_running_mode": "in_memory"}  # fmt: skip
     assert runner_args([], local_defaults(big, cores=2)) == [
-        "--runner=DirectRunner", "--direct_running_mode=multi_processing", "--direct_num_workers=2"]  # fmt: skip
+        "--direct_running_mode=multi_processing", "--direct_num_workers=2", f"--runner={DIRECT}"]  # fmt: skip
+    assert local_workers(PipelineOptions(runner_args([], local_defaults(big, cores=2)))) == 2
     given = ["--direct_running_mode=in_memory"]  # an explicit mode wins, and gets no worker count
-    assert runner_args(given, local_defaults(big, cores=2)) == given + ["--runner=DirectRunner"]
+    assert runner_args(given, local_defaults(big, cores=2)) == given + [f"--runner={DIRECT}"]
+
+
+@pytest.mark.parametrize("runner, tries_prism", [(DIRECT, False), (BEAMS_DIRECT, True)])
+def test_the_direct_runner_never_tries_prism(monkeypatch, tmp_path, runner, tries_prism):
+    """Beam 2.77's DirectRunner first tries the PrismRunner: with network it downloads the binary
+    and runs the job there (no --direct_running_mode, not what is tested here). Ours runs the
+    FnApiRunner straight away, with the same result."""
+    from apache_beam.runners.portability import prism_runner
+
+    tried = []
+
+    def prism(self, pipeline, options):
+        tried.append(runner)
+        raise RuntimeError("Prism cannot be reached")  # what Beam's DirectRunner falls back from
+
+    monkeypatch.setattr(prism_runner.PrismRunner, "run_pipeline", prism)
+    with beam.Pipeline(options=PipelineOptions([f"--runner={runner}"])) as p:
+        _ = (p | beam.Create([("k", 1), ("k", 2), ("j", 3)]) | beam.CombinePerKey(sum)
+             | beam.ParDo(_Collect(str(tmp_path / "out"))))  # fmt: skip
+    assert _collected(tmp_path / "out") == [("j", 3), ("k", 3)]
+    assert bool(tried) is tries_prism
 
 
 @pytest.mark.parametrize("given", [["--runner", "DaskRunner"], ["--runner=DaskRunner"]])
