@@ -99,7 +99,11 @@ def rescreen_command(args: argparse.Namespace) -> int:
 
 
 def status_command(args: argparse.Namespace) -> int:
+    from pipelines.lock import current_writer
     from pipelines.status import print_status, status_rows
 
     countries = check_countries(args.country_args)
+    writer = current_writer(args.output_root)
+    if writer:
+        print(f"note: a run or rescreen is writing to {args.output_root!r} now: {writer}", file=sys.stderr)
     return print_status(status_rows(args.output_root, args.business_date, countries or None), sys.stdout, args.json)

@@ -10,7 +10,7 @@ The kernel drops the lock when its holder exits or is killed: a crashed run neve
 stale lock behind. The file is written once, when it is created, and never changes after
 (a rerun of one country changes that country's partition and nothing else). Readers
 (analysts' notebooks, `status`, `export-goaml`) take no lock: what they read is swapped in
-whole.
+whole; `status` says who is writing, if anyone (`current_writer`).
 """
 
 from __future__ import annotations
@@ -44,6 +44,19 @@ def holder(fd: int) -> Optional[str]:
     except (OSError, IndexError):
         pass
     return None
+
+
+def current_writer(output_root: str) -> Optional[str]:
+    """Who is writing to the output root now (`holder`), or None; takes no lock itself, so it
+    never stands in a writer's way."""
+    try:
+        fd = os.open(os.path.join(output_root, LOCK_FILE), os.O_RDONLY)
+    except OSError:
+        return None  # never written to by this version, or not readable
+    try:
+        return holder(fd)
+    finally:
+        os.close(fd)
 
 
 @contextmanager

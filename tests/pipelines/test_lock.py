@@ -11,7 +11,7 @@ import pytest
 
 from pipelines.cli import main
 from pipelines.lock import LOCK_FILE, OutputBusy, writer_lock
-from tests.pipelines.test_cli_run import E2E, _run
+from tests.pipelines.test_cli_run import DATE, E2E, _run
 
 HOLD = "from pipelines.lock import writer_lock\nimport sys, time\nwith writer_lock(sys.argv[1]):\n" \
        "    print('held', flush=True)\n    time.sleep(120)\n"  # fmt: skip
@@ -66,3 +66,16 @@ def test_rescreen_exits_1_while_a_run_holds_the_root(tmp_path, capsys):
     assert f"pid {os.getpid()}" in capsys.readouterr().err
     assert files() == before
     assert _run(out, "--country", "NL") == 0  # free again once the holder is done
+
+
+def test_status_says_who_is_writing_without_standing_in_its_way(held, capsys):
+    out, holder = held
+    assert main(["status", "--output-root", str(out), "--business-date", DATE]) == 3  # no manifest yet
+    assert f"is writing to {str(out)!r} now: pid {holder.pid}" in capsys.readouterr().err
+    with pytest.raises(OutputBusy):  # status took no lock: the writer still holds it
+        with writer_lock(str(out)):
+            pass
+    holder.send_signal(signal.SIGKILL)
+    holder.wait()
+    main(["status", "--output-root", str(out), "--business-date", DATE])
+    assert "is writing" not in capsys.readouterr().err
