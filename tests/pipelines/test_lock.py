@@ -19,7 +19,7 @@ HOLD = "from pipelines.lock import writer_lock\nimport sys, time\nwith writer_lo
 
 @pytest.fixture
 def held(tmp_path):
-    """The output root tmp_path/o held by another process (killed afterwards); its pid."""
+    """The output root tmp_path/o, held by another process (killed afterwards), and that process."""
     out = tmp_path / "o"
     holder = subprocess.Popen([sys.executable, "-c", HOLD, str(out)], stdout=subprocess.PIPE, text=True)
     try:

@@ -286,10 +286,11 @@ def test_each_crypto_row_is_checked_against_its_own_network_and_quarantined_with
              f"c3,2026-11-27T10:00:00Z,USDT,bitcoin,5,out,cu-1,Pieter Claes,{ETH}",  # fails: not a bitcoin address
              f"c4,2026-11-27T10:00:00Z,BTC,bitcoin,5,out,cu-1,Pieter Claes,{BTC}"]  # fmt: skip
     (folder / "x.csv").write_text(CRYPTO_HEADER + "\n".join(lines) + "\n", encoding="utf-8")
-    rows = read.read_rows(FeedFile(str(folder / "x.csv"), FileContext("NL", DATE, "crypto", "crypto/x.csv")))
+    feed = FeedFile(str(folder / "x.csv"), FileContext("NL", DATE, "crypto", "crypto/x.csv"))
+    rows = read.read_rows(feed)
     assert [(tx.tx_id, n) for tx, n in zip(rows.transactions, rows.networks)] == [
         ("c1", "ethereum"), ("c3", "bitcoin"), ("c4", "bitcoin")]
-    out = list(parse_file(FeedFile(str(folder / "x.csv"), FileContext("NL", DATE, "crypto", "crypto/x.csv"))))
+    out = list(parse_file(feed))
     assert [o.tx_id for o in out if isinstance(o, Transaction)] == ["c1", "c4"]
     quarantined = {q.source_row: q for q in out if isinstance(q, QuarantineRow)}
     assert sorted(quarantined) == [2, 3]

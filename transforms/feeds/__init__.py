@@ -39,7 +39,6 @@ DIALECT_READERS: dict[str, DialectReader] = {"bank-csv": read_bank_csv, "crypto-
 NETWORK_FORMATS = ("crypto-csv", "crypto-jsonl")
 
 __all__ = [
-    "NETWORK_FORMATS",
     "READERS",
     "FeedError",
     "FeedFile",
