@@ -14,6 +14,8 @@ import pandas as pd
 import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import transforms.read as read
 from schemas.expectations import PROFILES, DateWindow, profile_for, suite_for
@@ -22,6 +24,7 @@ from transforms.feeds import FeedFile, FileContext
 from transforms.packing import UnpackBlocks
 from transforms.read import ReadFeeds, parse_file
 from transforms.validate import address_fits_chain, build_frame, iban_valid, row_reasons, runtime, validate_rows
+from watchlists.identifiers import crypto_chain
 
 DATE = "2026-11-27"
 MIDNIGHT_US = 1_795_737_600_000_000  # 2026-11-27T00:00:00Z
@@ -86,6 +89,59 @@ def test_the_frame_takes_each_roles_first_party_whatever_the_order():
             want = (party.account, party.bic.strip().upper() if party.bic else None, party.country)
             got = tuple(None if row[f"{side}_{c}"] is pd.NA else row[f"{side}_{c}"] for c in ("account", "bic", "country"))
             assert got == want, (tx.parties, side)
+
+
+_PARTIES = [  # a few parties, some equal but separate objects, some in roles no layout reads
+    Party("originator", "Van Dijk Import BV", "NL91ABNA0417164300", " abnanl2a ", "NL"),
+    Party("originator", "Van Dijk Import BV", "NL91ABNA0417164300", " abnanl2a ", "NL"),
+    Party("beneficiary", "Jansen", "NL02RABO0123456789", crypto_address=ETH),
+    Party("ultimate_originator", "Claes Holding", crypto_address="not an address"),
+    Party("ultimate_beneficiary", "Noordzee", crypto_address=BTC), Party("beneficiary", None, "ACC-9"),
+    Party("customer", "Pieter Claes", "cu-1", country="NL"), Party("customer", None, None),
+    Party("counterparty", None, crypto_address=ETH), Party("counterparty", "Exchange B", crypto_address=BTC),
+    Party("counterparty", "", crypto_address=""), Party("witness", "Nobody Reads Me"),
+]  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.sampled_from(range(len(_PARTIES))), max_size=5),
+                          st.sampled_from([None, "ethereum", "bitcoin", " Tron"]),
+                          st.sampled_from([None, "EUR", "BTC", "usdt"])), max_size=12),
+       st.sampled_from(["bank", "crypto"]))  # fmt: skip
+def test_the_frames_party_columns_are_each_rows_first_party_in_its_role(rows, layout):
+    """The party columns are worked out once per distinct party and spread over the rows
+    by position: each must be what the row's own first party in that role gives."""
+    from transforms.validate import NOBODY
+
+    txs = [bank_tx(i + 1, parties=tuple(_PARTIES[k] for k in picks), currency=asset)
+           for i, (picks, _, asset) in enumerate(rows)]  # fmt: skip
+    networks = [network for _, network, _ in rows]
+    frame = build_frame(txs, networks, layout, DATE)
+    assert len(frame) == len(txs)
+    got = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    for tx, network, row in zip(txs, networks, got):
+        first: dict[str, Party] = {}
+        for party in tx.parties:
+            first.setdefault(party.role, party)
+        if layout == "bank":
+            for role in ("originator", "beneficiary", "ultimate_originator", "ultimate_beneficiary"):
+                assert row[f"{role}_name"] == (first[role].name if role in first else None)
+            for side in ("originator", "beneficiary"):
+                p = first.get(side, NOBODY)
+                assert row[f"{side}_account"] == p.account and row[f"{side}_country"] == p.country
+                assert row[f"{side}_bic"] == (p.bic.strip().upper() if p.bic else None)
+                assert row[f"{side}_address"] == p.crypto_address
+                assert row[f"{side}_iban_valid"] == iban_valid(p.account)
+                known = None if not p.crypto_address else crypto_chain(p.crypto_address.strip()) is not None
+                assert row[f"{side}_address_known"] == known
+                assert row[f"{side}_address_fits_chain"] == address_fits_chain(p.crypto_address, None, tx.currency)
+        else:
+            customer, counterparty = first.get("customer", NOBODY), first.get("counterparty", NOBODY)
+            assert (row["customer_name"], row["customer_id"], row["customer_country"]) == (
+                customer.name, customer.account, customer.country)
+            assert (row["counterparty_name"], row["counterparty_address"]) == (counterparty.name, counterparty.crypto_address)
+            assert row["counterparty_address_fits_chain"] == address_fits_chain(counterparty.crypto_address, network,
+                                                                                tx.currency)  # fmt: skip
 
 
 @pytest.mark.parametrize("file_format, source_type, profile", [
