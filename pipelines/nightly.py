@@ -24,7 +24,7 @@ from pipelines.lock import OutputBusy, writer_lock
 from pipelines.manifest import build_manifest, file_entries, manifest_path, parquet_rows, planted_recall, summary_table
 from pipelines.report import build_report
 from pipelines.rescreen import write_list_snapshot
-from pipelines.runners import local_defaults, local_workers, runner_args, unknown_flags
+from pipelines.runners import local_defaults, local_workers, runner_args, runner_unavailable, unknown_flags
 from schemas.arrow import ALERT_SCHEMA, QUARANTINE_SCHEMA
 from schemas.countries import fiu_for
 from schemas.lookback import PARTY_SCHEMA, PartyRow
@@ -122,6 +122,8 @@ def run(args: Any, beam_args: Sequence[str], out: Optional[TextIO] = None, err: 
         unknown = unknown_flags(beam_args)
         if unknown:
             raise UsageError(f"unknown option(s): {', '.join(unknown)} (see fiu-screen run --help)")
+        if why := runner_unavailable(beam_args):
+            raise UsageError(why)
     except UsageError as exc:
         print(f"fiu-screen run: {exc}", file=err)
         return EXIT_USAGE

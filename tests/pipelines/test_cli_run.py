@@ -160,6 +160,21 @@ def test_an_unknown_option_is_a_usage_error_not_a_warning(tmp_path, capsys, give
     assert not out.exists()
 
 
+def test_the_dask_runner_without_the_dask_extra_is_a_usage_error(tmp_path, capsys, monkeypatch):
+    """dask is an extra: a plain install runs on the DirectRunner (it once failed on importing
+    dask at start), and asking it for the DaskRunner says what to install."""
+    from pipelines import runners
+
+    monkeypatch.setattr(runners, "_installed", lambda module: False)
+    out = tmp_path / "o"
+    code = main(["run", "--input-root", os.path.join(E2E, "input"), "--output-root", str(out), "--business-date", DATE,
+                 "--watchlist", f"coalition:{os.path.join(E2E, 'coalition.csv')}", "--runner", "DaskRunner"])  # fmt: skip
+    assert code == 2
+    assert "--runner DaskRunner needs dask.distributed: pip install" in capsys.readouterr().err
+    assert not out.exists()
+    assert runners.runner_unavailable([]) is None and runners.runner_unavailable(["--runner=direct"]) is None
+
+
 def test_a_missing_watchlist_is_fatal_and_writes_nothing(tmp_path):
     out = tmp_path / "o"
     code = main(["run", "--input-root", os.path.join(E2E, "input"), "--output-root", str(out), "--business-date", DATE,
