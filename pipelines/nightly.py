@@ -18,7 +18,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipelines.commit import crashpoint, new_staging_dir, recover_and_clean, replace_dir, write_json_atomic
 from pipelines.config import RunConfig, encryption_keys
-from pipelines.inputs import UsageError, countries_in_scope, discover_files, fingerprint
+from pipelines.inputs import FileDigests, UsageError, countries_in_scope, discover_files, fingerprint
 from pipelines.liststate import guard_lists, save_list_state
 from pipelines.lock import OutputBusy, writer_lock
 from pipelines.manifest import build_manifest, file_entries, manifest_path, parquet_rows, planted_recall, summary_table
@@ -140,6 +140,10 @@ def _screen(args: Any, beam_args: Sequence[str], cfg: RunConfig, t0: float, out:
     timings: dict[str, float] = {}
     business_date, requested = args.business_date, args.countries
     input_day = os.path.join(args.input_root, business_date)
+    countries = countries_in_scope(input_day, requested, cfg.countries)
+    found = {country: discover_files(input_day, country, business_date) for country in countries}
+    files: list[FeedFile] = [f for country in countries for f in found[country][0]]
+    digests = FileDigests(files)  # hashed for the run id while the lists load
     try:
         lists = load_watchlists(args.watchlists)
     except (WatchlistError, ValueError) as exc:
@@ -151,14 +155,10 @@ def _screen(args: Any, beam_args: Sequence[str], cfg: RunConfig, t0: float, out:
         return EXIT_FATAL
     crashpoint("lists-loaded")
 
-    countries = countries_in_scope(input_day, requested, cfg.countries)
-    files: list[FeedFile] = []
     ignored: dict[str, list[str]] = {}  # per country: entries that are not bank/ or crypto/ folders
     for country in countries:
-        found, stray = discover_files(input_day, country, business_date)
-        files += found
-        ignored[country] = stray
-        for name in stray:
+        ignored[country] = found[country][1]
+        for name in ignored[country]:
             print(f"warning: {country}/{name} is not a bank/ or crypto/ folder; not read", file=err)
     try:
         keys = encryption_keys(args.encrypt, args.encryption_keys, countries)
@@ -166,7 +166,7 @@ def _screen(args: Any, beam_args: Sequence[str], cfg: RunConfig, t0: float, out:
     except (UsageError, SuppressionError) as exc:
         print(f"fiu-screen run: {exc}", file=err)
         return EXIT_USAGE
-    run_id = fingerprint(files, business_date, ",".join(countries), PIPELINE_VERSION, str(cfg.threshold),
+    run_id = fingerprint(digests, business_date, ",".join(countries), PIPELINE_VERSION, str(cfg.threshold),
                          *(wl.version for wl in lists), *_suppression_files(args.suppressions, countries))  # fmt: skip
     run_info = RunInfo(run_id, PIPELINE_VERSION, tuple(sorted(cfg.fius.items())))
 
