@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from typing import Callable, NamedTuple, Sequence
+from typing import Callable, NamedTuple, Optional, Sequence
 
 from schemas.records import WatchlistEntry
-from watchlists.cache import cached_read
+from watchlists.cache import NameKeys, cached_read
 from watchlists.errors import WatchlistError
 
 Reader = Callable[[str], list[WatchlistEntry]]
@@ -87,6 +87,7 @@ class Watchlist(NamedTuple):
     path: str
     version: str
     entries: tuple[WatchlistEntry, ...]
+    name_keys: Optional[NameKeys] = None  # every listed name's key, when the list cache had them
 
 
 def parse_spec(spec: str) -> tuple[str, str]:
@@ -114,7 +115,7 @@ def load_watchlist(spec: str) -> Watchlist:
     if not os.path.exists(path):
         raise WatchlistError(spec, f"file not found: {path}")
     try:
-        entries, version = cached_read(fmt, path, READERS[fmt], list_version)
+        entries, version, keys = cached_read(fmt, path, READERS[fmt], list_version)
     except WatchlistError:
         raise
     except (OSError, ValueError, EOFError) as exc:
@@ -123,7 +124,7 @@ def load_watchlist(spec: str) -> Watchlist:
         raise WatchlistError(spec, "the list has no entries")
     if not any(e.name.strip() for e in entries):
         raise WatchlistError(spec, "the list has no names")
-    return Watchlist(spec, fmt, path, version, tuple(entries))
+    return Watchlist(spec, fmt, path, version, tuple(entries), keys)
 
 
 def load_watchlists(specs: Sequence[str]) -> list[Watchlist]:

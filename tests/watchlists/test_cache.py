@@ -93,3 +93,24 @@ def test_off_small_files_and_an_unwritable_folder_always_parse(lists, monkeypatc
     monkeypatch.setenv(cache.CACHE_ENV, str(blocker / "lists"))
     first = load_watchlist(f"ofac-xml:{path}")
     assert load_watchlist(f"ofac-xml:{path}") == first and len(calls) == 5
+
+
+def test_the_cache_keeps_every_listed_names_key_and_the_index_takes_them(lists):
+    """A list is prepared once per version: its names' keys come from the cache, equal to
+    `name_key`'s, and the index takes them instead of working them out again."""
+    from watchlists.matcher import Matcher, PartyQuery
+    from watchlists.normalize import name_key
+
+    path, _, calls = lists
+    load_watchlist(f"ofac-xml:{path}")
+    wl = load_watchlist(f"ofac-xml:{path}")
+    assert len(calls) == 1 and wl.name_keys is not None
+    names = {n for e in wl.entries for n in (e.name, *(a.name for a in e.aliases))}
+    assert dict(wl.name_keys) == {n: name_key(n) for n in names}
+    queries = [PartyQuery(name=e.name) for e in wl.entries[:40]] + [PartyQuery(name="Nobody Listed At All")]
+    assert Matcher([wl]).screen(queries) == Matcher([wl._replace(name_keys=None)]).screen(queries)
+    target = next(e for e in wl.entries if name_key(e.name) is not None and e.name.isascii())
+    swapped = wl._replace(name_keys=tuple((n, name_key("Quite Another Listed Name") if n == target.name else k)
+                                          for n, k in wl.name_keys))  # fmt: skip
+    found = Matcher([swapped]).screen([PartyQuery(name="Quite Another Listed Name")])[0]
+    assert target.entry_id in {m.entry_id for m in found}
