@@ -176,7 +176,7 @@ def _screen(args: Any, beam_args: Sequence[str], cfg: RunConfig, t0: float, out:
     staging = new_staging_dir(args.output_root, run_id)
     crashpoint("staging-created")
     try:
-        lists_path = os.path.join(staging, "lists.pickle")
+        lists_path = os.path.join(staging, "lists.bin")
         save_lists(lists, lists_path)
         options = beam_options(beam_args, sum(os.path.getsize(f.path) for f in files))  # one process per core when large
         t1 = time.monotonic()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import pickle
 import zlib
 from array import array
 from typing import Mapping, NamedTuple, Optional, Sequence
@@ -30,7 +29,7 @@ from transforms.parties import RunInfo, make_alerts, party_queries, screened_tex
 from transforms.write import read_staging, write_staging
 from watchlists import identifiers, normalize, scripts
 from watchlists.matcher import Match, Matcher, PartyQuery
-from watchlists.spec import Watchlist
+from watchlists.spec import Watchlist, lists_from_bytes, lists_to_bytes
 
 SHARDS = 16  # groups the run's distinct queries are matched in (the unit of parallel matching)
 QUERIES = "queries"  # the tagged output of the batch index: (shard, distinct queries)
@@ -38,13 +37,15 @@ QUERIES = "queries"  # the tagged output of the batch index: (shard, distinct qu
 
 def save_lists(lists: Sequence[Watchlist], path: str) -> None:
     """Write loaded lists for the workers, which build their index from this file once."""
+    with gc_policy.paused():  # the plain tuples made on the way die with the call: nothing to collect
+        data = lists_to_bytes(lists)
     with open(path, "wb") as f:
-        pickle.dump(list(lists), f, protocol=pickle.HIGHEST_PROTOCOL)
+        f.write(data)
 
 
 def load_matcher(path: str, threshold: float, workers: int = 1) -> Matcher:
-    with open(path, "rb") as f:
-        lists = pickle.load(f)
+    with open(path, "rb") as f, gc_policy.paused():
+        lists = lists_from_bytes(f.read())
     return Matcher(lists, threshold=threshold, workers=workers)
 
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import os
+import pickle
 from typing import Callable, NamedTuple, Optional, Sequence
 
-from schemas.records import WatchlistEntry
+from schemas.records import Alias, Identifier, WatchlistEntry
 from watchlists.cache import NameKeys, cached_read
 from watchlists.errors import WatchlistError
+from watchlists.normalize import NameKey
 
 Reader = Callable[[str], list[WatchlistEntry]]
 
@@ -132,3 +135,37 @@ def load_watchlists(specs: Sequence[str]) -> list[Watchlist]:
     if not specs:
         raise ValueError("at least one --watchlist SPEC is required")
     return [load_watchlist(spec) for spec in specs]
+
+
+# --- loaded lists as bytes, for the pipeline's workers ---
+
+_MARSHAL, _PICKLE = b"M", b"P"
+_NEW = tuple.__new__  # a NamedTuple from its fields' tuple, without a Python-level call
+
+
+def lists_to_bytes(lists: Sequence[Watchlist]) -> bytes:
+    """Loaded lists as marshalled plain tuples (`lists_from_bytes` gives them back): pickling
+    the OFAC list's 18,000 entries called back into Python for every NamedTuple, 0.65 s to
+    write and 0.8 s to read, against 0.2 and 0.4 s. Pickled when a value is one marshal does
+    not take."""
+    try:
+        return _MARSHAL + marshal.dumps([(
+            tuple(wl[:4]),
+            [(*e[:4], tuple(map(tuple, e.aliases)), tuple(e.countries), tuple(map(tuple, e.identifiers)), *e[7:])
+             for e in wl.entries],
+            None if wl.name_keys is None else [(n, None if k is None else tuple(k)) for n, k in wl.name_keys],
+        ) for wl in lists])  # fmt: skip
+    except ValueError:
+        return _PICKLE + pickle.dumps(list(lists), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def lists_from_bytes(data: bytes) -> list[Watchlist]:
+    if data[:1] == _PICKLE:
+        return pickle.loads(data[1:])
+    out = []
+    for head, entries, keys in marshal.loads(data[1:]):
+        built = tuple([_NEW(WatchlistEntry, (*f[:4], tuple([_NEW(Alias, a) for a in f[4]]), f[5],
+                                             tuple([_NEW(Identifier, i) for i in f[6]]), *f[7:])) for f in entries])  # fmt: skip
+        named = None if keys is None else tuple([(n, None if k is None else _NEW(NameKey, k)) for n, k in keys])
+        out.append(Watchlist(*head, built, named))
+    return out

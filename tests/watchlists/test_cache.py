@@ -4,6 +4,7 @@ again whenever the file, the cache entry or the setting says so."""
 from __future__ import annotations
 
 import bz2
+import datetime
 import json
 import os
 import shutil
@@ -114,3 +115,20 @@ def test_the_cache_keeps_every_listed_names_key_and_the_index_takes_them(lists):
                                           for n, k in wl.name_keys))  # fmt: skip
     found = Matcher([swapped]).screen([PartyQuery(name="Quite Another Listed Name")])[0]
     assert target.entry_id in {m.entry_id for m in found}
+
+
+def test_lists_go_to_the_workers_as_bytes_and_come_back_equal(lists):
+    """The workers get the loaded lists as marshalled plain tuples: every NamedTuple, the names'
+    keys and a list without them come back equal; a value marshal does not take is pickled."""
+    from watchlists.spec import lists_from_bytes, lists_to_bytes
+
+    path, _, _ = lists
+    wl = load_watchlist(f"ofac-xml:{path}")
+    plain = [wl, wl._replace(spec="copy", name_keys=None)]
+    data = lists_to_bytes(plain)
+    assert data[:1] == b"M" and lists_from_bytes(data) == plain
+    back = lists_from_bytes(data)[0]
+    assert type(back.entries[0]) is type(wl.entries[0]) and all(type(a).__name__ == "Alias" for e in back.entries for a in e.aliases)
+    assert all(type(k).__name__ == "NameKey" for _, k in back.name_keys if k is not None)
+    odd = [wl._replace(entries=(wl.entries[0]._replace(listed_on=datetime.date(2026, 11, 27)),))]
+    assert lists_from_bytes(lists_to_bytes(odd)) == odd and lists_to_bytes(odd)[:1] == b"P"
