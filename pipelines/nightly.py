@@ -199,7 +199,8 @@ def _screen(args: Any, beam_args: Sequence[str], cfg: RunConfig, t0: float, out:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    # the staging folder (~0.7 GB at 1M rows) goes while the report is drawn; gone before the run returns
+    # the staging folder (every block and occurrence file of the run) goes while the report is drawn,
+    # and is gone before the run returns
     cleanup = threading.Thread(target=shutil.rmtree, args=(staging, True), name="staging-cleanup")
     cleanup.start()
     try:

@@ -73,16 +73,16 @@ class Matcher:
         self._choice_owner: list[tuple[int, str, NameKey]] = []  # (listed index, name as listed, its key)
         self._exact: dict[str, list[tuple[int, str]]] = {}  # short cores matched exactly
         self._vessel_names: dict[tuple[str, ...], list[tuple[int, str]]] = {}
-        self._known = {name: key for wl in lists for name, key in wl.name_keys or ()}  # from the list cache
+        known = {name: key for wl in lists for name, key in wl.name_keys or ()}  # from the list cache
         for wl in lists:
             for entry in wl.entries:
-                self._add(_Listed(entry, wl.version))
+                self._add(_Listed(entry, wl.version), known)
         self._longest_vessel = max((len(k) for k in self._vessel_names), default=0)
         self._weights = weights if weights is not None else TokenWeights(o[2].core for o in self._choice_owner)
         self._index = NameIndex([o[2] for o in self._choice_owner], self._weights)
-        del self._known
 
-    def _add(self, listed: _Listed) -> None:
+    def _add(self, listed: _Listed, known: dict[str, Optional[NameKey]]) -> None:
+        """Index one entry; `known`: listed names' keys worked out before (the list cache's)."""
         idx = len(self._listed)
         self._listed.append(listed)
         entry = listed.entry
@@ -91,7 +91,7 @@ class Matcher:
         strong = [entry.name] + [a.name for a in entry.aliases if not a.weak]
         seen: set[str] = set()
         for listed_name in strong:
-            key = self._known[listed_name] if listed_name in self._known else name_key(listed_name)
+            key = known[listed_name] if listed_name in known else name_key(listed_name)
             if key is None or key.core in seen:
                 continue
             seen.add(key.core)
