@@ -167,5 +167,6 @@ def lists_from_bytes(data: bytes) -> list[Watchlist]:
         built = tuple([_NEW(WatchlistEntry, (*f[:4], tuple([_NEW(Alias, a) for a in f[4]]), f[5],
                                              tuple([_NEW(Identifier, i) for i in f[6]]), *f[7:])) for f in entries])  # fmt: skip
         named = None if keys is None else tuple([(n, None if k is None else _NEW(NameKey, k)) for n, k in keys])
-        out.append(Watchlist(*head, built, named))
+        spec, fmt, path, version = head
+        out.append(Watchlist(spec, fmt, path, version, built, named))
     return out
