@@ -182,13 +182,13 @@ def crypto_columns(txs: Sequence[Transaction], networks: Sequence[str | None]) -
     parties' columns as PartyColumns."""
     parties, rows = _role_positions(txs, ("customer", "counterparty"))
     customers, counterparties = rows["customer"], rows["counterparty"]
-    addresses = [p.crypto_address for p in parties]
+    names, addresses = [p.name for p in parties], [p.crypto_address for p in parties]
     cols: dict[str, Any] = _row_columns(txs, "crypto")
     cols.update({
-        "customer_name": PartyColumn([p.name for p in parties], customers),
+        "customer_name": PartyColumn(names, customers),
         "customer_id": PartyColumn([p.account for p in parties], customers),
         "customer_country": PartyColumn([p.country for p in parties], customers),
-        "counterparty_name": PartyColumn([p.name for p in parties], counterparties),
+        "counterparty_name": PartyColumn(names, counterparties),
         "counterparty_address": PartyColumn(addresses, counterparties),
     })  # fmt: skip
     cols["network"] = list(networks)

@@ -95,7 +95,8 @@ def name_keys(entries: Sequence[WatchlistEntry]) -> NameKeys:
     return tuple((name, name_key(name)) for name in listed_names(entries))
 
 
-def _keys_from_json(rows: Any) -> NameKeys:
+def name_keys_from_json(rows: Any) -> NameKeys:
+    """Names' keys from their JSON form (each NameKey a list, or null)."""
     return tuple((name, None if key is None else NameKey(*key)) for name, key in rows)
 
 
@@ -112,7 +113,7 @@ def cached_read(fmt: str, path: str, read: Callable[[str], list[WatchlistEntry]]
         with open(name, encoding="utf-8") as f, _collector_paused():
             stored = json.load(f)
             entries = entries_from_json(stored["entries"])
-            keys = _keys_from_json(stored["name_keys"])
+            keys = name_keys_from_json(stored["name_keys"])
         if entries and (found := version(entries)) == stored["version"]:
             return CachedList(entries, found, keys)
         _LOG.warning("list cache %s does not match its version: parsing %s again", name, path)
