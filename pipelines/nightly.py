@@ -6,6 +6,7 @@ written; 2 usage or configuration error; 1 fatal, nothing written.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -25,7 +26,15 @@ from pipelines.lock import OutputBusy, writer_lock
 from pipelines.manifest import build_manifest, file_entries, manifest_path, parquet_rows, planted_recall, summary_table
 from pipelines.report import build_report
 from pipelines.rescreen import write_list_snapshot
-from pipelines.runners import local_defaults, local_workers, runner_args, runner_unavailable, unknown_flags
+from pipelines.runners import (
+    local_defaults,
+    local_workers,
+    runner_args,
+    runner_unavailable,
+    template_workers,
+    unknown_flags,
+)
+from pipelines.warm import WarmWorkers
 from schemas.arrow import ALERT_SCHEMA, QUARANTINE_SCHEMA
 from schemas.countries import fiu_for
 from schemas.lookback import PARTY_SCHEMA, PartyRow
@@ -89,7 +98,8 @@ def build_pipeline(p: beam.Pipeline, files: list[FeedFile], staging: str, lists_
      | "WriteParties" >> WritePartitionTables(
             PartitionSpec(staging, "parties", business_date, PartyRow, PARTY_SCHEMA, party_sort_key, keys=keys)))  # fmt: skip
     alerts | "WriteAlerts" >> WritePartitions(
-        PartitionSpec(staging, "alerts", business_date, Alert, ALERT_SCHEMA, alert_sort_key, keys=keys))
+        PartitionSpec(staging, "alerts", business_date, Alert, ALERT_SCHEMA, alert_sort_key, keys=keys)
+    )
     read.quarantine | "WriteQuarantine" >> WritePartitions(
         PartitionSpec(staging, "quarantine", business_date, QuarantineRow, QUARANTINE_SCHEMA, _quarantine_key,
                       _quarantine_extra(run), keys))  # fmt: skip
@@ -138,12 +148,22 @@ def run(args: Any, beam_args: Sequence[str], out: Optional[TextIO] = None, err: 
 
 def _screen(args: Any, beam_args: Sequence[str], cfg: RunConfig, t0: float, out: TextIO, err: TextIO) -> int:
     """`run` past its usage checks, with the output root held (`pipelines.lock`)."""
-    timings: dict[str, float] = {}
     business_date, requested = args.business_date, args.countries
     input_day = os.path.join(args.input_root, business_date)
     countries = countries_in_scope(input_day, requested, cfg.countries)
     found = {country: discover_files(input_day, country, business_date) for country in countries}
     files: list[FeedFile] = [f for country in countries for f in found[country][0]]
+    options = beam_options(beam_args, sum(os.path.getsize(f.path) for f in files))  # one process per core when large
+    count = template_workers(options)
+    with WarmWorkers(count) if count else contextlib.nullcontext():  # their imports beside the lists' loading
+        return _screen_files(args, cfg, t0, out, err, countries, found, files, options)
+
+
+def _screen_files(args: Any, cfg: RunConfig, t0: float, out: TextIO, err: TextIO, countries: list[str],
+                  found: dict[str, tuple[list[FeedFile], list[str]]], files: list[FeedFile],
+                  options: PipelineOptions) -> int:  # fmt: skip
+    """`_screen` for the files found, with Beam's `options`."""
+    business_date, timings = args.business_date, {}
     digests = FileDigests(files)  # hashed for the run id while the lists load
     try:
         lists = load_watchlists(args.watchlists)
@@ -179,7 +199,6 @@ def _screen(args: Any, beam_args: Sequence[str], cfg: RunConfig, t0: float, out:
     try:
         lists_path = os.path.join(staging, "lists.bin")
         save_lists(lists, lists_path)
-        options = beam_options(beam_args, sum(os.path.getsize(f.path) for f in files))  # one process per core when large
         t1 = time.monotonic()
         with beam.Pipeline(options=options) as p:
             build_pipeline(p, files, staging, lists_path, cfg, run_info, business_date, keys, suppressions,
@@ -240,8 +259,11 @@ def commit(output_root: str, staging: str, countries: list[str], files: list[Fee
     for country in countries:  # reconcile every country before anything is moved
         mine = [f for f in files if f.context.country == country]
         entries = file_entries(mine, stats)
-        empty = (("alerts", Alert, ALERT_SCHEMA, None), ("quarantine", QuarantineRow, QUARANTINE_SCHEMA, _quarantine_extra(run)),
-                 ("parties", PartyRow, PARTY_SCHEMA, None))
+        empty = (
+            ("alerts", Alert, ALERT_SCHEMA, None),
+            ("quarantine", QuarantineRow, QUARANTINE_SCHEMA, _quarantine_extra(run)),
+            ("parties", PartyRow, PARTY_SCHEMA, None),
+        )
         for kind, record, schema, constants in empty:  # a country with nothing to report still gets its partitions
             folder = partition_dir(staging, kind, country, business_date)
             if not os.path.exists(os.path.join(folder, PART_FILE)):

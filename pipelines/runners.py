@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import difflib
 import importlib.util
+import logging
 import os
 from typing import Any, Optional, Sequence
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
 from apache_beam.runners.runner import PipelineRunner
+
+from pipelines import warm
 
 LOCAL_DEFAULTS = {"runner": "DirectRunner", "direct_running_mode": "in_memory"}
 # From this much feed data on, one worker process per core pays for its start-up. Measured on
@@ -98,6 +101,14 @@ def local_workers(options: PipelineOptions) -> Optional[int]:
     return direct.direct_num_workers or os.cpu_count() or 1
 
 
+def template_workers(options: PipelineOptions) -> int:
+    """How many worker processes of a run with `options` come from a template started with the
+    run (`pipelines.warm`): the local DirectRunner's, in its multi-process mode; else 0."""
+    workers = local_workers(options)
+    multi = options.view_as(DirectOptions).direct_running_mode == "multi_processing"
+    return workers if workers and multi and warm.supported() else 0
+
+
 def _our_class(runner: str) -> Optional[str]:
     """This project's class for a runner name, read as Beam reads names (any case, "Runner" optional)."""
     name = runner.lower().removesuffix("runner")
@@ -142,4 +153,34 @@ class DirectRunner(PipelineRunner):
 
         encoded = JobServiceHandle.encode_pipeline_options(options.get_all_options())
         provision = fn_runner.ExtendedProvisionInfo(beam_provision_api_pb2.ProvisionInfo(pipeline_options=encoded))
-        return fn_runner.FnApiRunner(provision_info=provision).run_pipeline(pipeline, options)
+        direct = options.view_as(DirectOptions)
+        template = warm.active() if direct.direct_running_mode == "multi_processing" else None
+        if template is None:
+            return fn_runner.FnApiRunner(provision_info=provision).run_pipeline(pipeline, options)
+        # The workers of the run's template (pipelines.warm): Beam's multi-process mode with its
+        # worker command in place of `python -m ...sdk_worker_main`. FnApiRunner takes a worker
+        # environment only outside that mode, so the mode is set aside for the call (the workers
+        # still get the options as given, above).
+        from apache_beam.transforms.environments import SubprocessSDKEnvironment
+
+        runner = fn_runner.FnApiRunner(default_environment=SubprocessSDKEnvironment.from_command_string(template.command),
+                                       provision_info=provision)  # fmt: skip
+        direct.direct_running_mode = "in_memory"
+        quiet = _Without("direct_running_mode should be")  # its warning about that mode and a worker count
+        logging.getLogger(fn_runner.__name__).addFilter(quiet)
+        try:
+            return runner.run_pipeline(pipeline, options)
+        finally:
+            direct.direct_running_mode = "multi_processing"
+            logging.getLogger(fn_runner.__name__).removeFilter(quiet)
+
+
+class _Without(logging.Filter):
+    """Drops the log records whose message contains `text`."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return self._text not in record.getMessage()
