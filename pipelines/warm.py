@@ -15,9 +15,10 @@ reports its exit code back to the command Beam waits on. So Beam's runner and it
 Beam's; only where a worker's imports happen changes.
 
 Nothing depends on it: a command that finds no template (none started, it failed, or it has
-handed out every worker) becomes Beam's plain worker (exec). A template whose run no longer
-needs it (in-process run, failure before the pipeline) exits when the run closes its pipe.
-Linux only (abstract Unix socket names, fork); elsewhere nothing is started.
+handed out every worker) becomes Beam's plain worker (exec). A template whose run ends before
+its pipeline does exits when the run closes its pipe. Both ends check that the other runs as
+the same user (abstract socket names are visible to every local user). Linux only (abstract
+Unix socket names, SO_PEERCRED, fork); elsewhere nothing is started.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import secrets
 import select
 import shlex
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -113,6 +115,8 @@ def attach(name: str) -> int:
     try:
         conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         conn.connect("\0" + name)
+        if not same_user(conn):  # the name was taken by someone else's process: not ours to tell where the runner is
+            raise ConnectionRefusedError("the template's name is held by another user's process")
         conn.sendall(json.dumps(dict(os.environ)).encode() + b"\n")
         replies = conn.makefile("rb")
         if replies.readline() != _TAKEN:
@@ -160,7 +164,10 @@ def serve(count: int, fd: int) -> None:
         if listener not in ready:
             continue
         conn, _ = listener.accept()
-        env = json.loads(conn.makefile("rb").readline() or b"{}")
+        env = _environment(conn)
+        if env is None:
+            conn.close()
+            continue
         if count == 1:
             listener.close()
             _work(conn, env, children)
@@ -171,6 +178,27 @@ def serve(count: int, fd: int) -> None:
         children.append(pid)
         conn.close()
         count -= 1
+
+
+def same_user(conn: socket.socket) -> bool:
+    """Whether the process at the other end of a Unix socket runs as this process's user.
+    Abstract socket names are visible to every local user: another user's process must not get
+    a worker (it would tell it which runner to take code from) nor be told where the runner is."""
+    _, uid, _ = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")))
+    return uid == os.getuid()
+
+
+def _environment(conn: socket.socket) -> Optional[dict[str, str]]:
+    """The environment an `attach` command sent, or None for a connection that is not one
+    (another user's process, or no well-formed environment)."""
+    if not same_user(conn):
+        return None
+    try:
+        env = json.loads(conn.makefile("rb").readline())
+    except (OSError, ValueError):
+        return None
+    ok = isinstance(env, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in env.items())
+    return env if ok and "CONTROL_API_SERVICE_DESCRIPTOR" in env else None
 
 
 def _work(conn: socket.socket, env: dict[str, str], children: list[int]) -> None:

@@ -46,6 +46,17 @@ def test_without_a_template_the_workers_are_beams_own(tmp_path):
     assert template["exit"] == 0  # it waited for workers that never came, and left when told
 
 
+@pytest.mark.skipif(os.getuid() != 0, reason="needs root, to connect as another user")
+def test_another_users_process_gets_no_worker(tmp_path):
+    """Abstract socket names are visible to every local user: the template takes workers only
+    from its own user's processes, and the run's workers still all come from it."""
+    rows, template = _job(tmp_path, "intruder")
+    # it connected and was hung up on (closed, or reset as its request went unread): not taken
+    assert template["intruder"] == "reply:" or "reset by peer" in template["intruder"]
+    assert sorted(r["x"] for r in rows) == list(range(warm_job.ELEMENTS))
+    assert all(r["prepared"] for r in rows)
+
+
 def test_a_failing_worker_fails_the_run_and_leaves_no_process(tmp_path):
     rows, template = _job(tmp_path, "fail")
     assert "planted failure" in template["failed"]

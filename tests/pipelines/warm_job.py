@@ -1,7 +1,7 @@
 """A small pipeline on the local DirectRunner with two worker processes, for test_warm.py (run
 as a subprocess, so that a hung worker fails the test on a timeout instead of hanging it).
 
-    python -m tests.pipelines.warm_job OUT MODE   (MODE: template | no-template | fail | unused)
+    python -m tests.pipelines.warm_job OUT MODE   (MODE: template | no-template | fail | unused | intruder)
 
 OUT gets one JSON line per element: the element, and the pid, parent pid and `warm.prepared()`
 of the worker that processed it; then the template's pid and exit code as the last line.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sys
 
 import apache_beam as beam
@@ -32,14 +33,40 @@ class _Where(beam.DoFn):
         yield json.dumps({"x": x, "pid": os.getpid(), "ppid": os.getppid(), "prepared": warm.prepared()})
 
 
+def _as_another_user(name: str) -> str:
+    """What a process of user `nobody` gets when it asks the template for a worker, as the
+    `attach` command does (root only: a forked child gives up its user)."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        try:
+            os.setgid(65534)
+            os.setuid(65534)
+            conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            conn.connect("\0" + name)
+            conn.sendall(json.dumps({"CONTROL_API_SERVICE_DESCRIPTOR": "url: 'localhost:1'"}).encode() + b"\n")
+            reply = conn.makefile("rb").readline()
+            os.write(write, b"reply:" + reply)
+        except OSError as exc:
+            os.write(write, f"error:{exc}".encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    with os.fdopen(read, "rb") as f:
+        return f.read().decode()
+
+
 def main(out: str, mode: str) -> int:
     options = PipelineOptions(["--runner=pipelines.runners.DirectRunner", "--direct_running_mode=multi_processing",
                                f"--direct_num_workers={WORKERS}"])  # fmt: skip
     template = warm.WarmWorkers(WORKERS)
     if mode == "no-template":
         template.name = "nobody-listens-here"  # as if the template had died: the workers are Beam's own
-    failed = None
+    failed, intruder = None, None
     with template:
+        if mode == "intruder":
+            intruder = _as_another_user(template.name)
         if mode != "unused":
             try:
                 with beam.Pipeline(options=options) as p:
@@ -49,7 +76,8 @@ def main(out: str, mode: str) -> int:
             except Exception as exc:  # noqa: BLE001 - what the test checks for
                 failed = str(exc)
     with open(out, "a", encoding="utf-8") as f:
-        f.write(json.dumps({"template": template.pid, "exit": template.returncode, "failed": failed}) + "\n")
+        f.write(json.dumps({"template": template.pid, "exit": template.returncode, "failed": failed,
+                            "intruder": intruder}) + "\n")  # fmt: skip
     return 0
 
 
