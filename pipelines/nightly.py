@@ -98,8 +98,7 @@ def build_pipeline(p: beam.Pipeline, files: list[FeedFile], staging: str, lists_
      | "WriteParties" >> WritePartitionTables(
             PartitionSpec(staging, "parties", business_date, PartyRow, PARTY_SCHEMA, party_sort_key, keys=keys)))  # fmt: skip
     alerts | "WriteAlerts" >> WritePartitions(
-        PartitionSpec(staging, "alerts", business_date, Alert, ALERT_SCHEMA, alert_sort_key, keys=keys)
-    )
+        PartitionSpec(staging, "alerts", business_date, Alert, ALERT_SCHEMA, alert_sort_key, keys=keys))
     read.quarantine | "WriteQuarantine" >> WritePartitions(
         PartitionSpec(staging, "quarantine", business_date, QuarantineRow, QUARANTINE_SCHEMA, _quarantine_key,
                       _quarantine_extra(run), keys))  # fmt: skip
@@ -259,11 +258,8 @@ def commit(output_root: str, staging: str, countries: list[str], files: list[Fee
     for country in countries:  # reconcile every country before anything is moved
         mine = [f for f in files if f.context.country == country]
         entries = file_entries(mine, stats)
-        empty = (
-            ("alerts", Alert, ALERT_SCHEMA, None),
-            ("quarantine", QuarantineRow, QUARANTINE_SCHEMA, _quarantine_extra(run)),
-            ("parties", PartyRow, PARTY_SCHEMA, None),
-        )
+        empty = (("alerts", Alert, ALERT_SCHEMA, None), ("quarantine", QuarantineRow, QUARANTINE_SCHEMA, _quarantine_extra(run)),
+                 ("parties", PartyRow, PARTY_SCHEMA, None))
         for kind, record, schema, constants in empty:  # a country with nothing to report still gets its partitions
             folder = partition_dir(staging, kind, country, business_date)
             if not os.path.exists(os.path.join(folder, PART_FILE)):
