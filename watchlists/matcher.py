@@ -77,7 +77,9 @@ class Matcher:
         for wl in lists:
             for entry in wl.entries:
                 self._add(_Listed(entry, wl.version), known)
-        self._longest_vessel = max((len(k) for k in self._vessel_names), default=0)
+        self._vessel_reach: dict[str, int] = {}  # first word of a listed vessel name → the longest such name's words
+        for words in self._vessel_names:
+            self._vessel_reach[words[0]] = max(self._vessel_reach.get(words[0], 0), len(words))
         self._weights = weights if weights is not None else TokenWeights(o[2].core for o in self._choice_owner)
         self._index = NameIndex([o[2] for o in self._choice_owner], self._weights)
 
@@ -186,8 +188,11 @@ class Matcher:
         ]  # any other chain's listed address, written exactly
         out = self.match_identifiers(ids)
         toks = text_tokens(text)
-        for start in range(len(toks)):
-            for size in range(min(self._longest_vessel, len(toks) - start), 0, -1):
+        for start, first in enumerate(toks):
+            reach = self._vessel_reach.get(first)  # most words start no listed vessel name
+            if reach is None:
+                continue
+            for size in range(min(reach, len(toks) - start), 0, -1):
                 gram = tuple(toks[start : start + size])
                 hits = self._vessel_names.get(gram)
                 if not hits:

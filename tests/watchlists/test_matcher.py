@@ -1,5 +1,8 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from schemas.records import WatchlistEntry
 from tests.conftest import make_list
 from watchlists.matcher import Matcher, PartyQuery, best_per_entry
 
@@ -102,3 +105,41 @@ def test_remittance_text_finds_a_listed_address_of_any_chain(coalition_entries):
     m = Matcher([make_list([entry])])
     hits = m.scan_text("sent to 5be5543ff73456ab9f2d207887e2af87322c651ea1a873c5b25b7ffae456c320 today")
     assert [(h.entry_id, h.match_type) for h in hits] == [("C-001", "crypto_address")]
+
+
+VESSELS = [
+    WatchlistEntry("V-1", "coalition", "vessel", "Marea Azul"),
+    WatchlistEntry("V-2", "coalition", "vessel", "Marea Azul Segunda"),
+    WatchlistEntry("V-3", "coalition", "vessel", "Azul"),
+    WatchlistEntry("V-4", "coalition", "vessel", "Nordic Star Of The North Sea"),
+    WatchlistEntry("V-5", "coalition", "vessel", "Star"),
+]
+
+
+def _vessel_names_everywhere(matcher: Matcher, text: str) -> list[tuple[str, str]]:
+    """The reference for scan_text's vessel names: at every word, the longest listed name of
+    any length that starts there (as scan_text looked before it skipped words that start none)."""
+    from watchlists.matcher import TEXT_VESSEL_CUES
+    from watchlists.normalize import text_tokens
+
+    toks, out = text_tokens(text), []
+    longest = max(map(len, matcher._vessel_names))
+    for start in range(len(toks)):
+        for size in range(min(longest, len(toks) - start), 0, -1):
+            hits = matcher._vessel_names.get(tuple(toks[start : start + size]))
+            if hits and (size > 1 or (start > 0 and toks[start - 1] in TEXT_VESSEL_CUES)):
+                out += [(listed, " ".join(toks[start : start + size])) for _, listed in hits]
+                break
+            if hits:
+                break
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["marea", "azul", "segunda", "nordic", "star", "of", "the", "north", "sea", "mv",
+                                 "vessel", "invoice", "2231", "paint"]), max_size=14))  # fmt: skip
+def test_vessel_names_in_text_are_found_at_every_word(words):
+    matcher = Matcher([make_list(VESSELS)], threshold=88)
+    text = " ".join(words)
+    found = [(h.matched_name, h.query_value) for h in matcher.scan_text(text) if h.match_type == "name"]
+    assert found == _vessel_names_everywhere(matcher, text)
