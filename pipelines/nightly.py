@@ -6,7 +6,6 @@ written; 2 usage or configuration error; 1 fatal, nothing written.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
@@ -18,6 +17,7 @@ from typing import Any, Optional, Sequence, TextIO
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
+from pipelines import warm
 from pipelines.commit import crashpoint, new_staging_dir, recover_and_clean, replace_dir, write_json_atomic
 from pipelines.config import RunConfig, encryption_keys
 from pipelines.inputs import FileDigests, UsageError, countries_in_scope, discover_files, fingerprint
@@ -34,7 +34,6 @@ from pipelines.runners import (
     template_workers,
     unknown_flags,
 )
-from pipelines.warm import WarmWorkers
 from schemas.arrow import ALERT_SCHEMA, QUARANTINE_SCHEMA
 from schemas.countries import fiu_for
 from schemas.lookback import PARTY_SCHEMA, PartyRow
@@ -152,9 +151,13 @@ def _screen(args: Any, beam_args: Sequence[str], cfg: RunConfig, t0: float, out:
     countries = countries_in_scope(input_day, requested, cfg.countries)
     found = {country: discover_files(input_day, country, business_date) for country in countries}
     files: list[FeedFile] = [f for country in countries for f in found[country][0]]
-    options = beam_options(beam_args, sum(os.path.getsize(f.path) for f in files))  # one process per core when large
-    count = template_workers(options)
-    with WarmWorkers(count) if count else contextlib.nullcontext():  # their imports beside the lists' loading
+    try:
+        input_bytes = sum(os.path.getsize(f.path) for f in files)
+    except OSError as exc:
+        print(f"fiu-screen run: FATAL {exc}; nothing written", file=err)
+        return EXIT_FATAL
+    options = beam_options(beam_args, input_bytes)  # one process per core when large
+    with warm.for_run(template_workers(options)):  # the workers' imports beside the run's own start
         return _screen_files(args, cfg, t0, out, err, countries, found, files, options)
 
 

@@ -23,7 +23,9 @@ Unix socket names, SO_PEERCRED, fork); elsewhere nothing is started.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
 import secrets
 import select
@@ -33,7 +35,7 @@ import struct
 import subprocess
 import sys
 import threading
-from typing import Any, Optional
+from typing import Any, ContextManager, Optional
 
 BEAM_WORKER = "apache_beam.runners.worker.sdk_worker_main"
 _TAKEN = b"taken\n"
@@ -99,6 +101,18 @@ class WarmWorkers:
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait()
+
+
+def for_run(count: int) -> ContextManager[Any]:
+    """The run's template for `count` workers, or none (`count` 0, or it could not be started:
+    Beam then starts its workers itself)."""
+    if not count:
+        return contextlib.nullcontext()
+    try:
+        return WarmWorkers(count)
+    except OSError as exc:
+        logging.getLogger(__name__).warning("worker template not started (%s); Beam starts the workers itself", exc)
+        return contextlib.nullcontext()
 
 
 def active() -> Optional[WarmWorkers]:

@@ -87,3 +87,14 @@ def test_attach_is_small():
     code = "import sys, pipelines.warm; print(sorted(m for m in ('apache_beam', 'pandas', 'great_expectations', 'grpc') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_template_that_cannot_start_leaves_the_workers_to_beam(monkeypatch):
+    def refuse(self, count):
+        raise OSError("no Unix sockets here")
+
+    monkeypatch.setattr(warm.WarmWorkers, "__init__", refuse)
+    with warm.for_run(2) as template:
+        assert template is None and warm.active() is None
+    with warm.for_run(0) as template:
+        assert template is None
