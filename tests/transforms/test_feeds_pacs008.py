@@ -274,6 +274,26 @@ def test_one_walk_keeps_the_first_of_repeated_paths():
     assert paths.text("Cdtr/Nm", "Dbtr/Nm") == "first" and paths.text("Cdtr/Nm") is None
 
 
+def test_one_walk_skips_comments_and_works_past_the_kept_paths(monkeypatch):
+    """Comments and processing instructions have no path; once the tree of kept paths is
+    full, a path met for the first time is worked out each time and still found."""
+    import xml.etree.ElementTree as ET
+
+    from transforms.feeds import pacs008
+
+    builder = ET.TreeBuilder(insert_comments=True, insert_pis=True)
+    parser = ET.XMLParser(target=builder)
+    parser.feed("<T><!-- c --><Dbtr><?pi x?><Nm>n</Nm><NewlyMetTag>v</NewlyMetTag></Dbtr></T>")
+    tx = parser.close()
+    assert list(pacs008._Paths(tx).found) == ["Dbtr", "Dbtr/Nm", "Dbtr/NewlyMetTag"]
+    monkeypatch.setattr(pacs008, "_known_nodes", [pacs008._PATH_NODES])
+    tx = ET.fromstring("<T><Dbtr><Nm>n</Nm><OtherNewTag><Deeper>d</Deeper></OtherNewTag></Dbtr></T>")
+    for _ in range(2):
+        paths = pacs008._Paths(tx)
+        assert paths.text("Dbtr/OtherNewTag/Deeper") == "d" and paths.text("Dbtr/Nm") == "n"
+    assert "OtherNewTag" not in pacs008._ROOT["Dbtr"][1]
+
+
 def _message(ids: list[str], header: bool = True, day: str = "2026-11-26") -> str:
     head = f"<GrpHdr><MsgId>M</MsgId><CreDtTm>{day}T07:00:00Z</CreDtTm></GrpHdr>" if header else ""
     txs = "".join(f'<CdtTrfTxInf><PmtId><EndToEndId>{i}</EndToEndId></PmtId><IntrBkSttlmAmt Ccy="EUR">1.00'

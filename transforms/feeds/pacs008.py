@@ -218,37 +218,65 @@ def _text(elem: ET.Element | None) -> str | None:
     return " ".join(elem.text.split()) or None
 
 
+class _PathNode(dict):
+    """Below one path: a child's tag → (its path, the node below it), or None for a child
+    that is not an element (comment, processing instruction); built as tags are met."""
+
+    __slots__ = ("prefix",)
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix  # the path to here and "/", or "" at the transaction
+
+
+_PATH_NODES = 4096  # the tree of paths kept (a pacs.008 has a few dozen); beyond it, worked out each time
+_ROOT = _PathNode("")
+_known_nodes = [1]
+
+
+def _child(node: _PathNode, tag: object) -> tuple[str, _PathNode] | None:
+    """What `node` keeps for a child with `tag` (see _PathNode), made and kept the first time."""
+    name = _local_name(tag)
+    entry = None if name is None else (node.prefix + name, _PathNode(node.prefix + name + "/"))
+    if _known_nodes[0] < _PATH_NODES:
+        _known_nodes[0] += 1
+        node[tag] = entry
+    return entry
+
+
+_REPEATED = "RmtInf/Ustrd"  # the one path whose every element is wanted (`_Paths.every`)
+
+
+def _walk(elem: Any, node: _PathNode, found: dict[str, Any], every: list[Any]) -> None:
+    """`_Paths`' walk below `elem`, whose path is `node`'s."""
+    for child in elem:
+        tag = child.tag
+        entry = node.get(tag)
+        if entry is None:
+            if tag in node or (entry := _child(node, tag)) is None:
+                continue  # not an element
+        path, below = entry
+        if path not in found:
+            found[path] = child
+        if path == _REPEATED:
+            every.append(child)
+        if len(child):
+            _walk(child, below, found, every)
+
+
 class _Paths:
     """Every element below one CdtTrfTxInf by its path of local names ("Dbtr/PstlAdr/Ctry"),
     the first in document order where a path repeats, as `Element.find` gives it: one walk per
-    transaction instead of a path search per field (that search was most of the read time)."""
+    transaction instead of a path search per field (that search was most of the read time).
+    A child's path is looked up by its tag in a tree of the paths met so far (`_PathNode`),
+    not put together from its local name: a third less time than building each path."""
 
-    REPEATED = "RmtInf/Ustrd"  # the one path whose every element is wanted (`every`)
+    __slots__ = ("found", "every")
 
     def __init__(self, tx: ET.Element | etree._Element) -> None:
-        found: dict[str, Any] = {}
-        self.found = found
+        self.found: dict[str, Any] = {}
         self.every: list[Any] = []  # the elements at REPEATED, in document order
-        # One pass in document order (a C loop in lxml); each element's path from a stack of
-        # (its parent's path, how many of the parent's children are still to come).
-        stack: list[list[Any]] = [["", len(tx)]]
-        below = iter(tx.iter())
-        next(below)  # tx itself
-        for elem in below:
-            name = _LOCAL.get(elem.tag) or _local_name(elem.tag)
-            while not stack[-1][1]:
-                stack.pop()
-            parent = stack[-1]
-            parent[1] -= 1
-            if name is None:
-                continue
-            path = parent[0] + name
-            if path not in found:
-                found[path] = elem
-            if path == self.REPEATED:
-                self.every.append(elem)
-            if count := len(elem):
-                stack.append([path + "/", count])
+        _walk(tx, _ROOT, self.found, self.every)
 
     def text(self, *paths: str) -> str | None:
         """The first non-blank text among `paths`."""
