@@ -24,7 +24,6 @@ from transforms.feeds.common import (
     missing_values,
     pooled,
     quarantine,
-    transaction,
 )
 from transforms.feeds.dialects import CsvDialect, amount_reader, date_reader
 
@@ -58,12 +57,15 @@ def _upper(value: str | None) -> str | None:
 
 _SIDE_COLUMNS = {prefix: tuple(f"{prefix}_{field}" for field in ("name", "account", "bic", "country"))
                  for prefix in ("originator", "beneficiary")}  # fmt: skip
+ULTIMATE_ROLES = ("ultimate_originator", "ultimate_beneficiary")
+_new = tuple.__new__  # a record from its values in field order, without the NamedTuple's Python-level __new__
 
 
-def _side(values: dict[str, str | None], prefix: str, role: str) -> Party:
-    """The originator or beneficiary party from its `<prefix>_*` columns."""
-    name, account, bic, country = _SIDE_COLUMNS[prefix]
-    return Party(role, values.get(name), values.get(account), values.get(bic), _upper(values.get(country)))
+def _side(values: dict[str, str | None], role: str, pool: dict[Any, Any] | None) -> Party:
+    """The originator or beneficiary party from its `<role>_*` columns, from the `pool`."""
+    name, account, bic, country = _SIDE_COLUMNS[role]
+    return pooled(pool, _new(Party, (role, values.get(name), values.get(account), values.get(bic),
+                                     _upper(values.get(country)), None)))  # fmt: skip
 
 
 def bank_row(
@@ -96,26 +98,14 @@ def bank_row(
             problems.append(f"booking_date not a date: {values['booking_date']!r}")
     if problems:
         return quarantine(ctx, record.row, record.raw, "; ".join(problems))
-    parties = [
-        pooled(pool, _side(values, "originator", "originator")),
-        pooled(pool, _side(values, "beneficiary", "beneficiary")),
-    ]
-    for role in ("ultimate_originator", "ultimate_beneficiary"):
+    parties = [_side(values, "originator", pool), _side(values, "beneficiary", pool)]
+    for role in ULTIMATE_ROLES:
         name = values.get(f"{role}_name")
         if name:
-            parties.append(pooled(pool, Party(role=role, name=name)))
-    return transaction(
-        ctx,
-        source_row=record.row,
-        tx_id=values["tx_id"] or "",
-        tx_timestamp_us=timestamp,
-        amount=amount,
-        currency=pooled(pool, _upper(values.get("currency"))),
-        parties=tuple(parties),
-        remittance_info=values.get("remittance_info"),
-        reporting_entity=pooled(pool, values.get("reporting_entity")),
-        file_format=FILE_FORMAT,
-    )
+            parties.append(pooled(pool, Party(role, name)))
+    return _new(Transaction, (*ctx, record.row, values["tx_id"] or "", timestamp, amount,
+                              pooled(pool, _upper(values.get("currency"))), tuple(parties),
+                              values.get("remittance_info"), pooled(pool, values.get("reporting_entity")), FILE_FORMAT))  # fmt: skip
 
 
 def read_bank_csv(
