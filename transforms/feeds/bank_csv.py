@@ -22,6 +22,7 @@ from transforms.feeds.common import (
     FileContext,
     iter_csv,
     missing_values,
+    new_record,
     pooled,
     quarantine,
 )
@@ -58,14 +59,13 @@ def _upper(value: str | None) -> str | None:
 _SIDE_COLUMNS = {prefix: tuple(f"{prefix}_{field}" for field in ("name", "account", "bic", "country"))
                  for prefix in ("originator", "beneficiary")}  # fmt: skip
 ULTIMATE_ROLES = ("ultimate_originator", "ultimate_beneficiary")
-_new = tuple.__new__  # a record from its values in field order, without the NamedTuple's Python-level __new__
 
 
 def _side(values: dict[str, str | None], role: str, pool: dict[Any, Any] | None) -> Party:
     """The originator or beneficiary party from its `<role>_*` columns, from the `pool`."""
     name, account, bic, country = _SIDE_COLUMNS[role]
-    return pooled(pool, _new(Party, (role, values.get(name), values.get(account), values.get(bic),
-                                     _upper(values.get(country)), None)))  # fmt: skip
+    return pooled(pool, new_record(Party, (role, values.get(name), values.get(account), values.get(bic),
+                                           _upper(values.get(country)), None)))  # fmt: skip
 
 
 def bank_row(
@@ -103,9 +103,10 @@ def bank_row(
         name = values.get(f"{role}_name")
         if name:
             parties.append(pooled(pool, Party(role, name)))
-    return _new(Transaction, (*ctx, record.row, values["tx_id"] or "", timestamp, amount,
-                              pooled(pool, _upper(values.get("currency"))), tuple(parties),
-                              values.get("remittance_info"), pooled(pool, values.get("reporting_entity")), FILE_FORMAT))  # fmt: skip
+    return new_record(Transaction, (*ctx, record.row, values["tx_id"] or "", timestamp, amount,
+                                    pooled(pool, _upper(values.get("currency"))), tuple(parties),
+                                    values.get("remittance_info"), pooled(pool, values.get("reporting_entity")),
+                                    FILE_FORMAT))  # fmt: skip
 
 
 def read_bank_csv(

@@ -261,6 +261,12 @@ def quarantine(ctx: FileContext, row: int, raw: str, reason: str) -> QuarantineR
     return QuarantineRow(*ctx, row, raw, reason)
 
 
+# A record (Party, Transaction) from all its values in field order: `new_record(Party, (...))`.
+# The NamedTuples' own constructors are Python-level calls, and keywords cost more again;
+# the readers make one or more per row.
+new_record = tuple.__new__
+
+
 def transaction(ctx: FileContext, **fields: Any) -> Transaction:
     """A Transaction for one record of the file described by `ctx`, the other fields by name."""
     # FileContext's four fields are Transaction's first four, in the same order.

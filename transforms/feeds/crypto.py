@@ -24,11 +24,11 @@ from transforms.feeds.common import (
     is_valid_utf8,
     iter_csv,
     missing_values,
+    new_record,
     pooled,
     printable,
     quarantine,
     text_lines,
-    transaction,
 )
 from transforms.feeds.dialects import CsvDialect, amount_reader, date_reader
 
@@ -95,27 +95,13 @@ def crypto_record(
     if problems:
         return quarantine(ctx, row, raw if isinstance(raw, str) else raw(), "; ".join(problems))
     country = values.get("customer_country")
-    customer = pooled(pool, Party(
-        role="customer",
-        name=values.get("customer_name"),
-        account=values.get("customer_id"),
-        country=country.upper() if country else None,
-    ))
-    counterparty = pooled(pool, Party(
-        role="counterparty",
-        name=values.get("counterparty_name"),
-        crypto_address=values.get("counterparty_address"),
-    ))
-    tx = transaction(
-        ctx,
-        source_row=row,
-        tx_id=values["tx_id"] or "",
-        tx_timestamp_us=timestamp,
-        amount=amount,
-        currency=pooled(pool, (values.get("asset") or "").upper()),
-        parties=(customer, counterparty),
-        file_format=file_format,
-    )
+    customer = pooled(pool, new_record(Party, ("customer", values.get("customer_name"), values.get("customer_id"),
+                                               None, country.upper() if country else None, None)))  # fmt: skip
+    counterparty = pooled(pool, new_record(Party, ("counterparty", values.get("counterparty_name"), None, None, None,
+                                                   values.get("counterparty_address"))))  # fmt: skip
+    tx = new_record(Transaction, (*ctx, row, values["tx_id"] or "", timestamp, amount,
+                                  pooled(pool, (values.get("asset") or "").upper()), (customer, counterparty), None,
+                                  None, file_format))  # fmt: skip
     if networks is not None:
         networks.append(values.get("network"))
     return tx
