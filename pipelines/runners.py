@@ -21,12 +21,9 @@ from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions,
 from apache_beam.runners.runner import PipelineRunner
 
 from pipelines import warm
+from pipelines.local_mode import worker_processes
 
 LOCAL_DEFAULTS = {"runner": "DirectRunner", "direct_running_mode": "in_memory"}
-# From this much feed data on, one worker process per core pays for its start-up. Measured on
-# 2 cores before the files were read in balanced lanes: 36 MB of feeds 0.97x, 141 MB 1.23x,
-# 352 MB 1.31x the in-process run's speed (balanced lanes took the 352 MB run from 331 s to 217 s).
-MULTI_PROCESS_MIN_BYTES = 64 << 20
 PORTABLE_DEFAULTS = {"job_endpoint": "embed", "environment_type": "LOOPBACK"}
 # What a runner name means here: the classes below, not Beam's of the same name
 RUNNER_CLASSES = {"DirectRunner": "pipelines.runners.DirectRunner", "DaskRunner": "pipelines.dask_runner.DaskRunner"}
@@ -83,11 +80,12 @@ def _beam_parser(args: Sequence[str]) -> Any:
 
 
 def local_defaults(input_bytes: int = 0, cores: Optional[int] = None) -> dict[str, str]:
-    """The DirectRunner's settings: in-process for small inputs, one worker process per core for large."""
-    cores = cores or os.cpu_count() or 1
-    if input_bytes < MULTI_PROCESS_MIN_BYTES or cores < 2:
+    """The DirectRunner's settings: in-process for small inputs, one worker process per core for
+    large (`local_mode`)."""
+    workers = worker_processes(input_bytes, cores)
+    if not workers:
         return dict(LOCAL_DEFAULTS)
-    return {"runner": "DirectRunner", "direct_running_mode": "multi_processing", "direct_num_workers": str(cores)}
+    return {"runner": "DirectRunner", "direct_running_mode": "multi_processing", "direct_num_workers": str(workers)}
 
 
 def local_workers(options: PipelineOptions) -> Optional[int]:

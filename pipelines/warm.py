@@ -7,7 +7,8 @@ other core was just as busy, and the run's own start (lists, run id, the Beam gr
 one core idle before that.
 
 `WarmWorkers` starts one process ("the template") at the run's start that does that
-preparation once, beside the runner's own start. Beam then launches, instead of a worker, a
+preparation once, beside the runner's own start. The command line starts it first thing
+(`start_early`), before the run imports Beam, when it can tell that the run will want one. Beam then launches, instead of a worker, a
 small command (`attach`) that hands its environment (where the runner listens) to the template
 over a Unix socket and waits: the template forks a copy of itself for each worker but the
 last, and becomes the last itself; each runs Beam's own worker main with that environment and
@@ -41,6 +42,7 @@ BEAM_WORKER = "apache_beam.runners.worker.sdk_worker_main"
 _TAKEN = b"taken\n"
 _ACTIVE: list["WarmWorkers"] = []  # the run's template, while it is open (`active`)
 _PREPARED: list[bool] = []  # whether this process is (a copy of) a template that has prepared
+_EARLY: list["WarmWorkers"] = []  # a template started before the run knew it would take it (`start_early`)
 
 
 SWITCH = "FIU_SCREEN_WARM_WORKERS"  # "0": Beam starts its workers itself, as before
@@ -58,6 +60,7 @@ class WarmWorkers:
     def __init__(self, count: int) -> None:
         if count < 1:
             raise ValueError(f"count must be at least 1, got {count}")
+        self.count = count
         self.name = f"fiu-screen-{os.getpid()}-{secrets.token_hex(6)}"
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
@@ -90,6 +93,12 @@ class WarmWorkers:
         if _ACTIVE and _ACTIVE[-1] is self:
             _ACTIVE.pop()
 
+    def stop(self) -> None:
+        """End a template no run will take workers from, at once (it may still be preparing)."""
+        self.close()
+        self._process.kill()
+        self._process.wait()
+
     def __enter__(self) -> "WarmWorkers":
         _ACTIVE.append(self)
         return self
@@ -103,9 +112,31 @@ class WarmWorkers:
             self._process.wait()
 
 
+def start_early(count: int) -> None:
+    """Start the template for `count` workers now (none for 0), before the run imports Beam and
+    loads its lists, for the run's `for_run` to take: its preparation then overlaps all of the
+    run's start, not only what follows the lists. Nothing is started, and nothing said, when
+    it cannot start: `for_run` tries again."""
+    if count and supported() and not _EARLY:
+        try:
+            _EARLY.append(WarmWorkers(count))
+        except OSError:
+            pass
+
+
+def discard_early() -> None:
+    """Stop a template `start_early` started that no run took (the run ended before it, or
+    wanted another)."""
+    while _EARLY:
+        _EARLY.pop().stop()
+
+
 def for_run(count: int) -> ContextManager[Any]:
     """The run's template for `count` workers, or none (`count` 0, or it could not be started:
-    Beam then starts its workers itself)."""
+    Beam then starts its workers itself); the one `start_early` started when it is for as many."""
+    if _EARLY and _EARLY[-1].count == count:
+        return _EARLY.pop()
+    discard_early()
     if not count:
         return contextlib.nullcontext()
     try:

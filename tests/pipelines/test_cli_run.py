@@ -205,3 +205,36 @@ def test_country_flag_spellings_reach_the_run_not_beam(given, monkeypatch):
     assert main(["run", "--input-root", "i", "--output-root", "o", "--business-date", DATE,
                  "--watchlist", "coalition:x.csv", *given]) == 0  # fmt: skip
     assert seen["extra"] == [] and seen["countries"] == [c.upper() for g in given[1::2] for c in g.split(",")]
+
+
+def test_a_default_run_over_large_feeds_takes_the_template_the_command_line_started(first_run, tmp_path,
+                                                                                    monkeypatch):  # fmt: skip
+    """Started before the run imports Beam (`pipelines.warm.start_early`), taken by the run; the
+    files are the in-process run's."""
+    from pipelines import local_mode, nightly, warm
+
+    if not warm.supported():
+        pytest.skip("templates are started on Linux only")
+    monkeypatch.setattr(local_mode, "MULTI_PROCESS_MIN_BYTES", 0)  # these feeds count as large
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    events = []
+    made, taken = warm.WarmWorkers.__init__, warm.for_run
+
+    def make(self, count):
+        events.append(("started", count))
+        made(self, count)
+
+    def take(count):
+        template = taken(count)
+        events.append(("taken", type(template).__name__, count))
+        return template
+
+    monkeypatch.setattr(warm.WarmWorkers, "__init__", make)
+    monkeypatch.setattr(warm, "for_run", take)
+    monkeypatch.setattr(nightly, "run", lambda *a, _run=nightly.run: events.append(("run",)) or _run(*a))
+    out, _ = first_run
+    assert _run(tmp_path) == 3
+    assert events == [("started", 2), ("run",), ("taken", "WarmWorkers", 2)] and not warm._EARLY
+    a, b = _files(out), _files(tmp_path)
+    partitions = [p for p in a if p.startswith(("alerts", "quarantine", "parties"))]
+    assert partitions and all(a[p][0] == b[p][0] for p in partitions)

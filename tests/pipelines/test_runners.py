@@ -21,7 +21,8 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.transforms import window
 
 from pipelines.cli import main
-from pipelines.runners import MULTI_PROCESS_MIN_BYTES, local_defaults, local_workers, runner_args
+from pipelines.local_mode import MULTI_PROCESS_MIN_BYTES
+from pipelines.runners import local_defaults, local_workers, runner_args
 from tests.conftest import FIXTURES
 
 distributed = pytest.importorskip("distributed")

@@ -98,3 +98,49 @@ def test_a_template_that_cannot_start_leaves_the_workers_to_beam(monkeypatch):
         assert template is None and warm.active() is None
     with warm.for_run(0) as template:
         assert template is None
+
+
+def test_an_early_template_is_the_one_a_run_for_as_many_workers_takes():
+    warm.start_early(2)
+    early = warm._EARLY[-1]
+    with warm.for_run(2) as template:
+        assert template is early and warm.active() is early and not warm._EARLY
+    assert early.returncode == 0  # never asked for a worker: it exits when closed
+
+
+@pytest.mark.parametrize("wanted", [0, 3])
+def test_an_early_template_a_run_does_not_take_is_stopped(wanted):
+    warm.start_early(2)
+    early = warm._EARLY[-1]
+    with warm.for_run(wanted) as template:
+        assert template is not early and early.returncode is not None and not warm._EARLY
+        assert (template is None) == (wanted == 0)
+
+
+def test_nothing_starts_early_for_no_workers_and_a_discarded_one_ends():
+    warm.start_early(0)
+    assert not warm._EARLY
+    warm.start_early(2)
+    early = warm._EARLY[-1]
+    warm.discard_early()
+    assert early.returncode is not None and not warm._EARLY
+
+
+def test_the_command_line_starts_one_only_for_a_default_run_over_large_feeds(tmp_path, monkeypatch):
+    import argparse
+
+    from pipelines import cli, local_mode
+
+    day = tmp_path / "2026-11-27" / "NL" / "bank"
+    day.mkdir(parents=True)
+    (day / "payments.csv").write_bytes(b"x" * 1000)
+    args = argparse.Namespace(input_root=str(tmp_path), business_date="2026-11-27", countries=[])
+    started = []
+    monkeypatch.setattr(warm, "start_early", started.append)
+    cli._start_workers_early(args, [])
+    monkeypatch.setattr(local_mode, "MULTI_PROCESS_MIN_BYTES", 1000)
+    cli._start_workers_early(args, ["--direct_running_mode=in_memory"])  # Beam arguments: the run decides
+    cli._start_workers_early(argparse.Namespace(**{**vars(args), "countries": ["BE"]}), [])  # nothing of BE's
+    cli._start_workers_early(args, [])
+    cores = os.cpu_count() or 1
+    assert started == [0, 0, cores if cores > 1 else 0]
