@@ -7,13 +7,13 @@ other core was just as busy, and the run's own start (lists, run id, the Beam gr
 one core idle before that.
 
 `WarmWorkers` starts one process ("the template") at the run's start that does that
-preparation once, beside the runner's own start. The command line starts it first thing
-(`start_early`), before the run imports Beam, when it can tell that the run will want one. Beam then launches, instead of a worker, a
-small command (`attach`) that hands its environment (where the runner listens) to the template
-over a Unix socket and waits: the template forks a copy of itself for each worker but the
-last, and becomes the last itself; each runs Beam's own worker main with that environment and
-reports its exit code back to the command Beam waits on. So Beam's runner and its workers are
-Beam's; only where a worker's imports happen changes.
+preparation once, beside the runner's own start; the command line starts it first thing
+(`start_early`), before the run imports Beam, when it can tell that the run will want one.
+Beam then launches, instead of a worker, a small command (`attach`) that hands its environment
+(where the runner listens) to the template over a Unix socket and waits: the template forks a
+copy of itself for each worker but the last, and becomes the last itself; each runs Beam's own
+worker main with that environment and reports its exit code back to the command Beam waits
+on. So Beam's runner and its workers are Beam's; only where a worker's imports happen changes.
 
 Nothing depends on it: a command that finds no template (none started, it failed, or it has
 handed out every worker) becomes Beam's plain worker (exec). A template whose run ends before
