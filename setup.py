@@ -28,5 +28,5 @@ setup(
                             "duckdb>=1", "dask[distributed]==2026.8.0"],
                     # `--runner DaskRunner` (pipelines/runners.py); the tests run it on a LocalCluster
                     "dask": ["dask[distributed]==2026.8.0"]},
-    entry_points={"console_scripts": ["fiu-screen=pipelines.cli:main"]},
+    entry_points={"console_scripts": ["fiu-screen=pipelines.cli:entry"]},
 )

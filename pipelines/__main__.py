@@ -1,7 +1,5 @@
 """`python -m pipelines` is `fiu-screen`."""
 
-import sys
+from pipelines.cli import entry
 
-from pipelines.cli import main
-
-sys.exit(main())
+entry()

@@ -245,3 +245,20 @@ def _inspect(spec: str) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def entry() -> None:
+    """`fiu-screen` and `python -m pipelines`: `main`, then the process ends at once with its
+    exit code. After a run the interpreter's own teardown, freeing every object the run made
+    (the lists, Beam, gRPC's C core), took 0.3-0.4 s with nothing left to do: every output is
+    written, closed and committed, the staging folder is gone and every worker has exited.
+    Logging and the standard streams are flushed first. An exception (or argparse's SystemExit)
+    ends the process the usual way."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe or stream: nothing more reaches it anyway
+            pass
+    logging.shutdown()
+    os._exit(code)

@@ -3,6 +3,8 @@
 import json
 import os
 import shutil
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -238,3 +240,16 @@ def test_a_default_run_over_large_feeds_takes_the_template_the_command_line_star
     a, b = _files(out), _files(tmp_path)
     partitions = [p for p in a if p.startswith(("alerts", "quarantine", "parties"))]
     assert partitions and all(a[p][0] == b[p][0] for p in partitions)
+
+
+def test_the_command_ends_with_main_s_exit_code_and_all_its_output(tmp_path):
+    """`python -m pipelines` (and the `fiu-screen` script) end the process straight after `main`
+    (`cli.entry`): the exit code and everything printed, through pipes, are still there."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    cmd = [sys.executable, "-m", "pipelines", "run", "--input-root", os.path.join(E2E, "input"), "--output-root",
+           str(tmp_path / "out"), "--business-date", DATE, "--watchlist", f"coalition:{os.path.join(E2E, 'coalition.csv')}"]  # fmt: skip
+    done = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 3, done.stderr[-2000:]
+    assert done.stdout.rstrip().splitlines()[-1].startswith("run ") and " took " in done.stdout
+    bad = subprocess.run([*cmd, "--runnr=DirectRunner"], cwd=root, capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 2 and "did you mean --runner?" in bad.stderr
