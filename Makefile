@@ -14,6 +14,10 @@ $(BIN)/fiu-screen: setup.py constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	# the project's bytecode, as a non-editable install writes it: every run (and its worker
+	# template) reads it instead of compiling the sources, which nothing writes back where
+	# PYTHONDONTWRITEBYTECODE is set; a source edited later is compiled afresh as usual
+	$(BIN)/python -m compileall -q pipelines transforms schemas watchlists
 	touch $@
 
 venv: $(BIN)/fiu-screen

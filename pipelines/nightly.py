@@ -17,7 +17,7 @@ from typing import Any, Optional, Sequence, TextIO
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from pipelines import warm
+from pipelines import report_charts, warm
 from pipelines.commit import crashpoint, new_staging_dir, recover_and_clean, replace_dir, write_json_atomic
 from pipelines.config import RunConfig, encryption_keys
 from pipelines.inputs import FileDigests, UsageError, countries_in_scope, discover_files, fingerprint
@@ -202,6 +202,9 @@ def _screen_files(args: Any, cfg: RunConfig, t0: float, out: TextIO, err: TextIO
         lists_path = os.path.join(staging, "lists.bin")
         save_lists(lists, lists_path)
         t1 = time.monotonic()
+        # the report's charts get their imports and fonts while the workers start (`warm_up`)
+        charts = threading.Thread(target=report_charts.warm_up, name="report-warm-up", daemon=True)
+        charts.start()
         with beam.Pipeline(options=options) as p:
             build_pipeline(p, files, staging, lists_path, cfg, run_info, business_date, keys, suppressions,
                            local_workers(options))  # fmt: skip
@@ -224,6 +227,7 @@ def _screen_files(args: Any, cfg: RunConfig, t0: float, out: TextIO, err: TextIO
     # and is gone before the run returns
     cleanup = threading.Thread(target=shutil.rmtree, args=(staging, True), name="staging-cleanup")
     cleanup.start()
+    charts.join()
     try:
         return _finish(args, manifests, countries, keys, run_id, t0, out, err)
     finally:

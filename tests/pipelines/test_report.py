@@ -128,3 +128,22 @@ def test_top_entities_ranks_by_alerts_then_best_score_and_describes_only_those_s
     shown = re.findall(r"<td>(E\d)</td>", html)
     assert shown == ["E1", "E3", "E2"]  # E4 (one alert) is past the limit
     assert "BE, NL" in html and "imo, name" in html and ">SEA LION<" in html and '<td class="n">95</td>' in html
+
+
+def test_warm_up_draws_a_chart_ahead_and_never_fails_the_run(monkeypatch):
+    """`report_charts.warm_up` runs in a thread while a run's workers start: it leaves matplotlib
+    loaded for the report, and keeps any failure to itself (the report meets it and warns)."""
+    import sys
+
+    from pipelines import report_charts
+
+    drawn = []
+    monkeypatch.setattr(report_charts, "_png", lambda fig, _png=report_charts._png: drawn.append(_png(fig)) or "")
+    report_charts.warm_up()
+    assert drawn and drawn[0].startswith("data:image/png;base64,") and "matplotlib.figure" in sys.modules
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("no fonts")
+
+    monkeypatch.setattr(report_charts, "_figure", broken)
+    report_charts.warm_up()  # no exception
