@@ -294,6 +294,27 @@ def test_one_walk_skips_comments_and_works_past_the_kept_paths(monkeypatch):
     assert "OtherNewTag" not in pacs008._ROOT["Dbtr"][1]
 
 
+@pytest.mark.parametrize("depth", [250, 300, 5000])
+def test_deep_nesting_is_read_or_refused_whole_never_a_recursion_error(tmp_path, depth):
+    """The walk recurses once per level; libxml2 refuses more than 256 levels."""
+    from transforms.feeds.common import FeedError, FileContext
+    from transforms.feeds.pacs008 import read_pacs008
+
+    deep = "<A>" * depth + "x" + "</A>" * depth
+    path = tmp_path / "deep.xml"
+    path.write_text(f'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08"><FIToFICstmrCdtTrf>'
+                    f'<CdtTrfTxInf><PmtId><EndToEndId>e</EndToEndId></PmtId><IntrBkSttlmAmt Ccy="EUR">1'
+                    f"</IntrBkSttlmAmt><IntrBkSttlmDt>2026-11-27</IntrBkSttlmDt><Dbtr><Nm>n</Nm></Dbtr>{deep}"
+                    f"</CdtTrfTxInf></FIToFICstmrCdtTrf></Document>")  # fmt: skip
+    ctx = FileContext("NL", "2026-11-27", "bank", "bank/deep.xml")
+    if depth < 256:
+        [row] = read_pacs008(str(path), ctx)
+        assert isinstance(row, Transaction) and row.parties[0].name == "n"
+    else:
+        with pytest.raises(FeedError, match="depth"):
+            list(read_pacs008(str(path), ctx))
+
+
 def _message(ids: list[str], header: bool = True, day: str = "2026-11-26") -> str:
     head = f"<GrpHdr><MsgId>M</MsgId><CreDtTm>{day}T07:00:00Z</CreDtTm></GrpHdr>" if header else ""
     txs = "".join(f'<CdtTrfTxInf><PmtId><EndToEndId>{i}</EndToEndId></PmtId><IntrBkSttlmAmt Ccy="EUR">1.00'

@@ -269,13 +269,15 @@ class _Paths:
     the first in document order where a path repeats, as `Element.find` gives it: one walk per
     transaction instead of a path search per field (that search was most of the read time).
     A child's path is looked up by its tag in a tree of the paths met so far (`_PathNode`),
-    not put together from its local name: a third less time than building each path."""
+    not put together from its local name (NL's 41,667 transactions, parse included: 1.77-1.84
+    → 1.63-1.67 s). The walk recurses once per level: libxml2 refuses a document nested
+    deeper than 256 levels (a FeedError), far inside Python's recursion limit."""
 
     __slots__ = ("found", "every")
 
     def __init__(self, tx: ET.Element | etree._Element) -> None:
         self.found: dict[str, Any] = {}
-        self.every: list[Any] = []  # the elements at REPEATED, in document order
+        self.every: list[Any] = []  # the elements at _REPEATED, in document order
         _walk(tx, _ROOT, self.found, self.every)
 
     def text(self, *paths: str) -> str | None:
