@@ -243,10 +243,6 @@ def _inspect(spec: str) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def entry() -> None:
     """`fiu-screen` and `python -m pipelines`: `main`, then the process ends at once with its
     exit code. After a run the interpreter's own teardown, freeing every object the run made
@@ -262,3 +258,7 @@ def entry() -> None:
             pass
     logging.shutdown()
     os._exit(code)
+
+
+if __name__ == "__main__":
+    entry()

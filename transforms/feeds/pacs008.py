@@ -237,7 +237,8 @@ _known_nodes = [1]
 def _child(node: _PathNode, tag: object) -> tuple[str, _PathNode] | None:
     """What `node` keeps for a child with `tag` (see _PathNode), made and kept the first time."""
     name = _local_name(tag)
-    entry = None if name is None else (node.prefix + name, _PathNode(node.prefix + name + "/"))
+    path = None if name is None else node.prefix + name
+    entry = None if path is None else (path, _PathNode(path + "/"))
     if _known_nodes[0] < _PATH_NODES:
         _known_nodes[0] += 1
         node[tag] = entry
