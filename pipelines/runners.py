@@ -21,6 +21,7 @@ from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions,
 from apache_beam.runners.runner import PipelineRunner
 
 from pipelines import warm
+from pipelines.even_split import evenly_split
 from pipelines.local_mode import worker_processes
 
 LOCAL_DEFAULTS = {"runner": "DirectRunner", "direct_running_mode": "in_memory"}
@@ -154,7 +155,8 @@ class DirectRunner(PipelineRunner):
         direct = options.view_as(DirectOptions)
         template = warm.active() if direct.direct_running_mode == "multi_processing" else None
         if template is None:
-            return fn_runner.FnApiRunner(provision_info=provision).run_pipeline(pipeline, options)
+            with evenly_split():
+                return fn_runner.FnApiRunner(provision_info=provision).run_pipeline(pipeline, options)
         # The workers of the run's template (pipelines.warm): Beam's multi-process mode with its
         # worker command in place of `python -m ...sdk_worker_main`. FnApiRunner takes a worker
         # environment only outside that mode, so the mode is set aside for the call (the workers
@@ -167,7 +169,8 @@ class DirectRunner(PipelineRunner):
         quiet = _Without("direct_running_mode should be")  # its warning about that mode and a worker count
         logging.getLogger(fn_runner.__name__).addFilter(quiet)
         try:
-            return runner.run_pipeline(pipeline, options)
+            with evenly_split():
+                return runner.run_pipeline(pipeline, options)
         finally:
             direct.direct_running_mode = "multi_processing"
             logging.getLogger(fn_runner.__name__).removeFilter(quiet)
