@@ -225,10 +225,11 @@ class _MatchFn(beam.DoFn):
 
     def process(self, keyed):  # type: ignore[override]
         _, blobs = keyed
-        queries = list({q for blob in blobs for q in unpack(blob)})
-        for query, matches in zip(queries, self._matcher.screen(queries)):
-            if matches:
-                yield query, matches
+        with gc_policy.paused():  # the matcher's caches grow, and are frozen with the rest
+            queries = list({q for blob in blobs for q in unpack(blob)})
+            for query, matches in zip(queries, self._matcher.screen(queries)):
+                if matches:
+                    yield query, matches
 
 
 class _JoinAlertsFn(beam.DoFn):

@@ -174,6 +174,36 @@ def test_paused_stops_collections_until_the_last_reader_leaves_and_restores_the_
                     "other_thread_inside": False, "all_left": True, "after_error": True}
 
 
+FREEZE_PROBE = """
+import gc, json, weakref
+from transforms import gc_policy
+class Node: pass
+gc.collect()
+frozen = gc.get_freeze_count()
+with gc_policy.paused():
+    kept = [Node() for _ in range(1000)]  # a row cache: alive after the pause
+    a, b = Node(), Node(); a.other, b.other = b, a  # a cycle, garbage once the names go
+    inside = weakref.ref(a)
+    del a, b
+walked = {id(o) for o in gc.get_objects()}
+c, d = Node(), Node(); c.other, d.other = d, c  # the same cycle made after the pause
+outside = weakref.ref(c)
+del c, d
+gc.collect()
+print(json.dumps({"frozen": gc.get_freeze_count() - frozen, "kept_walked": sum(id(o) in walked for o in kept),
+                  "inside_collected": inside() is None, "outside_collected": outside() is None}))
+"""
+
+
+def test_what_a_pause_leaves_alive_is_frozen_and_its_cycles_are_kept():
+    out = subprocess.run([sys.executable, "-c", FREEZE_PROBE], cwd=ROOT, capture_output=True, text=True, check=True)
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["frozen"] >= 1000  # the cache's objects, out of every later collection's walk
+    assert seen["kept_walked"] == 0
+    assert not seen["inside_collected"]  # the price: a cycle made inside a pause stays
+    assert seen["outside_collected"]
+
+
 def test_a_file_is_read_with_the_collector_paused(monkeypatch):
     import gc
 
