@@ -14,7 +14,7 @@ from schemas.records import Party, Transaction
 from tests.conftest import make_list
 from transforms.packing import PackBlocks, UnpackBlocks, unpack
 from transforms.parties import RunInfo, distinct_queries, make_alerts, party_queries, party_refs
-from transforms.screen import ScreenParties, index_batch, join_alerts, query_key, save_lists
+from transforms.screen import Bundle, ScreenParties, index_batch, join_alerts, query_key, save_lists
 from watchlists.matcher import Matcher, PartyQuery
 
 RUN = RunInfo("run-1", "test")
@@ -76,11 +76,11 @@ def test_index_batch_keys_every_query_and_shards_each_distinct_query_once(pooled
     assert all(query_key(q) % 4 == shard for shard, group in by_shard.items() for q in group)
 
 
-def test_index_batch_with_a_bundle_token_hands_each_party_on_once_and_keys_every_row():
+def test_index_batch_with_a_bundle_hands_each_party_on_once_and_keys_every_row():
     first, second = TXS[: len(TXS) // 2], TXS[len(TXS) // 2 :] + TXS[:3]
-    token = object()
-    one, shards_one = index_batch(first, bundle=token)
-    two, shards_two = index_batch(second, bundle=token)
+    bundle = Bundle()
+    one, shards_one = index_batch(first, bundle=bundle)
+    two, shards_two = index_batch(second, bundle=bundle)
     handed = [q for shards in (shards_one, shards_two) for group in shards.values() for q in group]
     assert set(handed) == {q for tx in TXS for q in distinct_queries(tx)}  # none missing
     repeated = [q for q in handed if handed.count(q) > 1]
@@ -95,7 +95,7 @@ def test_index_batch_with_a_bundle_token_hands_each_party_on_once_and_keys_every
     assert {q for g in shards_two.values() for q in g} == left | texts  # the first call's parties are not again
     for txs, batch in ((first, one), (second, two)):  # every row's keys, handed on or not
         assert list(batch.keys) == [query_key(q) for tx in txs for q in distinct_queries(tx)]
-    _, again = index_batch(second, bundle=object())  # another bundle starts afresh
+    _, again = index_batch(second, bundle=Bundle())  # another bundle starts afresh
     assert {q for g in again.values() for q in g} == {q for tx in second for q in distinct_queries(tx)}
 
 
@@ -175,12 +175,12 @@ def test_a_worker_empties_its_row_caches_before_it_builds_the_index(tmp_path, co
     assert large == set(screen.ROW_CACHES)
 
 
-def _sent_queries(blocks, limit=None, monkeypatch=None):
+def _sent_queries(blocks, limit=None, monkeypatch=None, which="SENT_LIMIT"):
     from transforms import screen
     from transforms.packing import pack
 
     if limit is not None:
-        monkeypatch.setattr(screen, "SENT_LIMIT", limit)
+        monkeypatch.setattr(screen, which, limit)
     fn = screen._IndexBatchFn()
     fn.start_bundle()
     sent, passed = [], 0
@@ -194,6 +194,21 @@ def _sent_queries(blocks, limit=None, monkeypatch=None):
     return sent, passed
 
 
+def test_a_bundle_works_a_recurring_party_objects_keys_out_once(monkeypatch):
+    from transforms import screen
+
+    calls = []
+    real = screen.party_keys
+    monkeypatch.setattr(screen, "party_keys", lambda *args: calls.append(args) or real(*args))
+    bundle = Bundle()
+    one, _ = index_batch(TXS, bundle=bundle)
+    two, _ = index_batch(TXS, bundle=bundle)  # the same party objects again
+    assert len(calls) == len({id(p) for tx in TXS for p in tx.parties})
+    copies = [tx._replace(parties=tuple(p._replace() for p in tx.parties)) for tx in TXS]  # equal, not the same
+    three, _ = index_batch(copies, bundle=bundle)
+    assert list(one.keys) == list(two.keys) == list(three.keys) == list(index_batch(TXS)[0].keys)
+
+
 def test_a_bundle_sends_each_distinct_query_once_and_every_block_on():
     blocks = [TXS[i : i + 8] for i in range(0, len(TXS), 8)]
     distinct = {q for tx in TXS for q in distinct_queries(tx)}
@@ -204,8 +219,9 @@ def test_a_bundle_sends_each_distinct_query_once_and_every_block_on():
     assert per_block > 2 * len(distinct)  # what the blocks would have sent without it
 
 
-def test_past_its_limit_a_bundle_forgets_what_it_sent_and_still_sends_every_query(monkeypatch):
+@pytest.mark.parametrize("which", ["SENT_LIMIT", "PARTY_LIMIT"])
+def test_past_its_limit_a_bundle_forgets_what_it_sent_and_still_sends_every_query(monkeypatch, which):
     blocks = [TXS[i : i + 8] for i in range(0, len(TXS), 8)]
     distinct = {q for tx in TXS for q in distinct_queries(tx)}
-    sent, _ = _sent_queries(blocks, limit=3, monkeypatch=monkeypatch)
+    sent, _ = _sent_queries(blocks, limit=3, monkeypatch=monkeypatch, which=which)
     assert set(sent) == distinct and len(sent) > len(distinct)
