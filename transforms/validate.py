@@ -38,6 +38,7 @@ from schemas.expectations import (
 )
 from schemas.iso_codes import COUNTRIES
 from schemas.records import Party, Transaction
+from transforms import gx_configurations
 from transforms.reports import FAILED_ONLY
 from watchlists.identifiers import crypto_chain, iban_check_ok
 
@@ -273,6 +274,7 @@ class _Runtime:
         from great_expectations.execution_engine import pandas_execution_engine
 
         pandas_execution_engine.HASH_THRESHOLD = 0
+        gx_configurations.install()
         asset = context.data_sources.add_pandas("feeds").add_dataframe_asset("file")
         self.batches = asset.add_batch_definition_whole_dataframe("whole_file")
 
@@ -286,7 +288,7 @@ class _Runtime:
         with self.lock:
             batch = self.batches.get_batch(batch_parameters={"dataframe": frame})
             try:
-                first = batch.validate(suite_for(profile, window), result_format={"result_format": "BOOLEAN_ONLY"})
+                first = _validate(batch, suite_for(profile, window), "BOOLEAN_ONLY")
                 result = first.to_json_dict()
                 failed = frozenset(_config_key(r["expectation_config"]) for r in result["results"] if not r["success"])
                 result["meta"]["result_format"] = FAILED_ONLY
@@ -294,14 +296,21 @@ class _Runtime:
                     return result
                 subset = _failed_suite(profile, window, failed)
                 if len(subset.expectations) != len(failed):  # one not found again: the whole suite, as before
-                    whole = batch.validate(suite_for(profile, window), result_format={"result_format": "COMPLETE"})
+                    whole = _validate(batch, suite_for(profile, window), "COMPLETE")
                     return whole.to_json_dict()
-                again = batch.validate(subset, result_format={"result_format": "COMPLETE"})
+                again = _validate(batch, subset, "COMPLETE")
             finally:
                 _forget_batch(batch)
         detailed = {_config_key(r["expectation_config"]): r for r in again.to_json_dict()["results"]}
         result["results"] = [detailed.get(_config_key(r["expectation_config"]), r) for r in result["results"]]
         return result
+
+
+def _validate(batch: Any, suite: Any, result_format: str) -> Any:
+    """GX's validation of the batch, each expectation's configuration built once in it
+    (`gx_configurations`)."""
+    with gx_configurations.remembered():
+        return batch.validate(suite, result_format={"result_format": result_format})
 
 
 def _forget_batch(batch: Any) -> None:
