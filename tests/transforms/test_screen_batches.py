@@ -209,6 +209,17 @@ def test_a_bundle_works_a_recurring_party_objects_keys_out_once(monkeypatch):
     assert list(one.keys) == list(two.keys) == list(three.keys) == list(index_batch(TXS)[0].keys)
 
 
+def test_a_bundle_holds_the_party_objects_of_one_file_at_a_time():
+    bundle = Bundle()
+    first = [tx._replace(source_file="bank/a.csv") for tx in TXS]
+    second = [tx._replace(source_file="bank/b.csv") for tx in TXS[:5]]
+    index_batch(first[:10], bundle=bundle)
+    index_batch(first[10:], bundle=bundle)  # the same file: its parties are kept
+    assert set(bundle.parties) == {id(p) for tx in first for p in tx.parties}
+    index_batch(second, bundle=bundle)  # another file: the first file's parties are let go
+    assert set(bundle.parties) == {id(p) for tx in second for p in tx.parties}
+
+
 def test_a_bundle_sends_each_distinct_query_once_and_every_block_on():
     blocks = [TXS[i : i + 8] for i in range(0, len(TXS), 8)]
     distinct = {q for tx in TXS for q in distinct_queries(tx)}
