@@ -146,6 +146,10 @@ class DirectRunner(PipelineRunner):
     fails and falls back. `--runner PrismRunner` still chooses Prism."""
 
     def run_pipeline(self, pipeline: beam.Pipeline, options: PipelineOptions) -> Any:
+        with evenly_split():
+            return self._run(pipeline, options)
+
+    def _run(self, pipeline: beam.Pipeline, options: PipelineOptions) -> Any:
         from apache_beam.portability.api import beam_provision_api_pb2
         from apache_beam.runners.portability.fn_api_runner import fn_runner
         from apache_beam.runners.portability.portable_runner import JobServiceHandle
@@ -155,8 +159,7 @@ class DirectRunner(PipelineRunner):
         direct = options.view_as(DirectOptions)
         template = warm.active() if direct.direct_running_mode == "multi_processing" else None
         if template is None:
-            with evenly_split():
-                return fn_runner.FnApiRunner(provision_info=provision).run_pipeline(pipeline, options)
+            return fn_runner.FnApiRunner(provision_info=provision).run_pipeline(pipeline, options)
         # The workers of the run's template (pipelines.warm): Beam's multi-process mode with its
         # worker command in place of `python -m ...sdk_worker_main`. FnApiRunner takes a worker
         # environment only outside that mode, so the mode is set aside for the call (the workers
@@ -169,8 +172,7 @@ class DirectRunner(PipelineRunner):
         quiet = _Without("direct_running_mode should be")  # its warning about that mode and a worker count
         logging.getLogger(fn_runner.__name__).addFilter(quiet)
         try:
-            with evenly_split():
-                return runner.run_pipeline(pipeline, options)
+            return runner.run_pipeline(pipeline, options)
         finally:
             direct.direct_running_mode = "multi_processing"
             logging.getLogger(fn_runner.__name__).removeFilter(quiet)

@@ -79,7 +79,7 @@ def test_beams_own_split_is_back_after_a_run():
     assert ListBuffer.partition is stock
 
 
-class _BundleBytes(beam.DoFn):
+class _BundleCount(beam.DoFn):
     """Writes each bundle's element count to its own file: what one worker was given."""
 
     def __init__(self, folder: str) -> None:
@@ -104,7 +104,7 @@ def _shares(runner: str, folder: str) -> list[int]:
         big = (p | beam.Create([0, 1]) | beam.Reshuffle()
                | beam.FlatMap(lambda k: (bytes([i % 251]) * 30_000 for i in range(1050 * (1 - k)))))  # fmt: skip
         total = big | beam.Map(len) | beam.CombineGlobally(sum)
-        big | beam.ParDo(_BundleBytes(folder), beam.pvalue.AsSingleton(total))
+        big | beam.ParDo(_BundleCount(folder), beam.pvalue.AsSingleton(total))
     return sorted(json.load(open(os.path.join(folder, name))) for name in os.listdir(folder))
 
 
