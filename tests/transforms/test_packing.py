@@ -93,6 +93,9 @@ def test_transaction_blocks_come_back_equal_whole_or_only_the_rows_asked_for():
     assert unpack_transactions(bytes(bytearray(blob)), []) == []
     parties, _ = unpack_plain(copy[1:])
     assert len(parties) == 6  # each distinct party once, however many rows name it
+    assert back[1].parties[1] is back[2].parties[1]  # and built once: one object, as the reader gave it
+    some = unpack_transactions(bytes(bytearray(blob)), [8, 9])
+    assert some[0].parties[1] is some[1].parties[1]
 
 
 def test_transaction_blocks_fall_back_to_pickle_for_what_marshal_refuses():
@@ -102,3 +105,21 @@ def test_transaction_blocks_fall_back_to_pickle_for_what_marshal_refuses():
     assert unpack_transactions(bytes(bytearray(pack_transactions(odd)))) == odd
     assert unpack_transactions(bytes(bytearray(pack_transactions(odd))), [3]) == [odd[3]]
     assert unpack_transactions(bytes(bytearray(pack_transactions(["r0", "r1"])))) == ["r0", "r1"]  # not rows
+
+
+def test_rows_asked_for_are_the_only_ones_read(monkeypatch):
+    import marshal
+    import types
+
+    from transforms import packing
+
+    blob = bytes(bytearray(packing.pack_transactions(_block(60))))
+    read: list[object] = []
+    counting = types.SimpleNamespace(dumps=marshal.dumps, loads=lambda data: read.append(bytes(data)) or marshal.loads(data))
+    monkeypatch.setattr(packing, "marshal", counting)
+    (row,) = packing.unpack_transactions(blob, [8])
+    assert row.tx_id == "T8" and len(row.parties) == 2
+    assert len(read) == 1 + 1 + 2  # the block's lists, then one row and its two parties
+    read.clear()
+    assert len(packing.unpack_transactions(blob)) == 60
+    assert len(read) == 1 + 6 + 60  # whole: every distinct party once, every row once
