@@ -19,6 +19,7 @@ from array import array
 from typing import Mapping, NamedTuple, Optional, Sequence
 
 import apache_beam as beam
+import numpy as np
 import pyarrow as pa
 from apache_beam.utils import shared
 
@@ -159,15 +160,16 @@ def index_batch(txs: Sequence[Transaction], shards: int = SHARDS,
     return IndexedBatch(list(txs), keys, ends), by_shard
 
 
-def hit_positions(keys: array, ends: array, hits: set[int]) -> list[int]:
+def hit_positions(keys: bytes | array, ends: bytes | array, hits: set[int]) -> list[int]:
     """The positions of the transactions with a query key among `hits` (transaction i has
-    keys[ends[i-1]:ends[i]])."""
-    out, start = [], 0
-    for i, end in enumerate(ends):
-        if not hits.isdisjoint(keys[start:end]):
-            out.append(i)
-        start = end
-    return out
+    keys[ends[i-1]:ends[i]]; both 32-bit unsigned, as arrays or their bytes). The block's keys
+    that hit are found in one set operation, and their transactions by a search of the ends:
+    a Python step per transaction took ~1 ms a block of 2,048."""
+    found = hits.intersection(array("I", keys) if isinstance(keys, bytes) else keys)
+    if not found:
+        return []
+    at = np.flatnonzero(np.isin(np.frombuffer(keys, np.uint32), np.fromiter(found, np.uint32, len(found))))
+    return np.unique(np.searchsorted(np.frombuffer(ends, np.uint32), at, side="right")).tolist()
 
 
 def join_alerts(batch: IndexedBatch, found: Mapping[PartyQuery, Sequence[Match]], run: RunInfo,
@@ -273,7 +275,7 @@ class _JoinAlertsFn(beam.DoFn):
         if found is not self._found:  # the side input, once per bundle
             self._found, self._hits = found, {query_key(q) for q in found}
         block, keys, ends = indexed
-        positions = hit_positions(array("I", keys), array("I", ends), self._hits)
+        positions = hit_positions(keys, ends, self._hits)
         if not positions:
             return  # nothing in this block fired: it is not even read
         blob = block if isinstance(block, bytes) else load_block(block, self._keys)

@@ -114,6 +114,23 @@ def test_join_alerts_skips_only_transactions_without_hits(coalition_entries):
     assert join_alerts(batch, {}, RUN) == []
 
 
+@pytest.mark.parametrize("seed", range(40))
+def test_hit_positions_are_the_transactions_with_a_key_that_hit(seed):
+    import random
+    from array import array
+
+    from transforms.screen import hit_positions
+
+    rng = random.Random(seed)
+    counts = [rng.choice([0, 0, 1, 2, 3, 5]) for _ in range(rng.randrange(0, 60))]
+    keys = array("I", [rng.choice([0, 7, 2**32 - 1, rng.randrange(2**32)]) for _ in range(sum(counts))])
+    ends = array("I", itertools.accumulate(counts))
+    hits = set(rng.sample(list(keys), min(len(keys), rng.randrange(0, 4)))) | {rng.randrange(2**32)}
+    expected = [i for i, (n, end) in enumerate(zip(counts, ends)) if hits & set(keys[end - n : end])]
+    assert hit_positions(keys, ends, hits) == expected
+    assert hit_positions(keys.tobytes(), ends.tobytes(), hits) == expected  # as the join gets them
+
+
 def test_many_batches_and_shards_give_the_plain_alerts(tmp_path, coalition_entries):
     _, want = _plain_alerts(coalition_entries)
     lists_path = str(tmp_path / "lists.pickle")
