@@ -25,7 +25,7 @@ from apache_beam.utils import shared
 
 from schemas.records import Alert, Party, Transaction
 from transforms import gc_policy, parties, validate
-from transforms.packing import pack, unpack, unpack_transactions
+from transforms.packing import pack_rows, unpack_rows, unpack_transactions
 from transforms.parties import RunInfo, make_alerts, party_queries, screened_text
 from transforms.write import read_staging, write_staging
 from watchlists import identifiers, normalize, scripts
@@ -229,7 +229,7 @@ class _IndexBatchFn(beam.DoFn):
             new = [q for q in queries if q not in self._sent]
             if new:
                 self._sent.update(new)
-                yield beam.pvalue.TaggedOutput(QUERIES, (shard, pack(new)))
+                yield beam.pvalue.TaggedOutput(QUERIES, (shard, pack_rows(new, nested=False)))
 
     def finish_bundle(self) -> None:
         self._forget()
@@ -255,7 +255,7 @@ class _MatchFn(beam.DoFn):
     def process(self, keyed):  # type: ignore[override]
         _, blobs = keyed
         with gc_policy.paused():  # the matcher's caches grow, and are frozen with the rest
-            queries = list({q for blob in blobs for q in unpack(blob)})
+            queries = list({q for blob in blobs for q in unpack_rows(blob, PartyQuery)})
             for query, matches in zip(queries, self._matcher.screen(queries)):
                 if matches:
                     yield query, matches

@@ -123,3 +123,14 @@ def test_rows_asked_for_are_the_only_ones_read(monkeypatch):
     read.clear()
     assert len(packing.unpack_transactions(blob)) == 60
     assert len(read) == 1 + 6 + 60  # whole: every distinct party once, every row once
+
+
+def test_flat_records_pack_as_plain_tuples_and_fall_back_to_pickle():
+    from watchlists.matcher import PartyQuery
+
+    queries = [PartyQuery("Blue Sea", (("imo", "9187629"), ("bic", "ABNANL2A")), None, "NL"), PartyQuery(text="IMO 1")]
+    blob = pack_rows(queries, nested=False)
+    assert blob[:1] == b"M" and unpack_rows(bytes(bytearray(blob)), PartyQuery) == queries
+    assert all(type(q) is PartyQuery for q in unpack_rows(blob, PartyQuery))
+    odd = [PartyQuery("x", (("imo", "1"),), None, "NL", dt.date(2026, 1, 1))]  # not a type marshal takes
+    assert pack_rows(odd, nested=False)[:1] == b"P" and unpack_rows(pack_rows(odd, nested=False), PartyQuery) == odd

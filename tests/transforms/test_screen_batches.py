@@ -194,7 +194,7 @@ def test_a_worker_empties_its_row_caches_before_it_builds_the_index(tmp_path, co
 
 def _sent_queries(blocks, limit=None, monkeypatch=None, which="SENT_LIMIT"):
     from transforms import screen
-    from transforms.packing import pack
+    from transforms.packing import pack, unpack_rows
 
     if limit is not None:
         monkeypatch.setattr(screen, which, limit)
@@ -204,7 +204,9 @@ def _sent_queries(blocks, limit=None, monkeypatch=None, which="SENT_LIMIT"):
     for block in blocks:
         for out in fn.process(pack(block)):
             if isinstance(out, beam.pvalue.TaggedOutput):
-                sent += unpack(out.value[1])
+                queries = unpack_rows(out.value[1], PartyQuery)
+                assert all(type(q) is PartyQuery for q in queries)
+                sent += queries
             else:
                 passed += 1
     fn.finish_bundle()
