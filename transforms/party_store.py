@@ -138,6 +138,13 @@ _TX_COLUMNS = (("business_date", "business_date"), ("source_type", "source_type"
                ("source_row", "source_row"), ("tx_id", "tx_id"), ("tx_timestamp", "tx_timestamp_us"))  # fmt: skip
 
 
+def _role_order(roles: pa.Array) -> pa.Array:
+    """ROLE_ORDER of each role (9 for one it does not list), worked out once per distinct role."""
+    encoded = roles.dictionary_encode(null_encoding="encode")
+    orders = [ROLE_ORDER.get(role, 9) for role in encoded.dictionary.to_pylist()]
+    return pa.array(orders, pa.int8()).take(encoded.indices)
+
+
 def occurrence_tables(transactions: Sequence[Transaction]) -> dict[str, pa.Table]:
     """Country → one row per (party, occurrence) of the transactions (OCCURRENCES_SCHEMA): the
     table of `occurrence_rows`, built a column at a time: the party's values once per
@@ -184,7 +191,7 @@ def occurrence_tables(transactions: Sequence[Transaction]) -> dict[str, pa.Table
             "party_name": pa.array(names, pa.string()), "account": pa.array(accounts, pa.string()),
             "bic": pa.array(bics, pa.string()), "crypto_address": pa.array(cryptos, pa.string()),
             "party_country": pa.array(countries, pa.string()), "party_role": role_array,
-            "role_order": pa.array([ROLE_ORDER.get(r, 9) for r in roles], pa.int8()),
+            "role_order": _role_order(role_array),
         })  # fmt: skip
         tables[country] = pa.Table.from_arrays([columns[f.name] for f in OCCURRENCES_SCHEMA], schema=OCCURRENCES_SCHEMA)
     return tables
