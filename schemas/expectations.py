@@ -19,7 +19,10 @@ import functools
 import os
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from schemas.deferred_imports import defer
 from schemas.iso_codes import COUNTRIES, CURRENCIES
+
+defer()  # before great_expectations is imported anywhere: what it imports and this project never uses
 
 if TYPE_CHECKING:  # great_expectations takes seconds to import: only when a suite is built
     import great_expectations as gx
