@@ -3,9 +3,10 @@
 great-expectations imports `scipy.stats` and `altair` when it is imported, for expectations
 this project does not run (KL divergence, Kolmogorov-Smirnov tests, their charts). A worker's
 preparation (`pipelines.warm.prepare`), the critical path of a run's start, took 3.80 and
-3.89 s with them and 2.56 and 2.27 s without (alternating pairs on this machine). `defer()` puts a stand-in for each in
-`sys.modules` before great-expectations is imported: a module object that imports the real
-module at its first attribute use and then holds the real one's names.
+3.89 s with them and 2.56 and 2.27 s without (alternating pairs on this machine).
+`defer()` puts a stand-in for each in `sys.modules` before great-expectations is imported: a
+module object that imports the real module at its first attribute use and then holds the
+real one's names.
 
 What Python's import system reads of a module in `sys.modules` (its spec, loader, path, file)
 is set on the stand-in itself, so an `import` of it loads nothing; an attribute the stand-in
